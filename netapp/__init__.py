@@ -1,0 +1,130 @@
+"""netapp: the platform for professional networks in paediatric palliative care."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import INSTANCE_DIR, config_for
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_object(config_for(config_name))
+    app.config.from_pyfile("settings.py", silent=True)
+    if overrides:
+        app.config.update(overrides)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    from netapp import errors
+
+    errors.register(app)
+    from netapp import cli
+
+    cli.register(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and a busy timeout on every SQLite connection, so concurrent workers wait, not fail."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    from flask import current_app, has_app_context
+
+    timeout = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000) if has_app_context() else 15000
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from netapp import models  # noqa: F401  (every model registered before Alembic looks)
+    from netapp.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Oslo")
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Logg inn for å se denne siden.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(identity: str):
+        from netapp.blueprints.auth.models import User
+
+        user_id, _, token = identity.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token:
+            return None  # logged out elsewhere or password changed: the old cookie is dead
+        return user
+
+
+def select_locale() -> str:
+    """The user's own choice (profile, then cookie); never the browser's Accept-Language."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if "lang_override" in g:
+        return g.lang_override
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = request.cookies.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_blueprints(app: Flask) -> None:
+    from netapp.blueprints.auth import bp as auth_bp
+    from netapp.blueprints.joining import bp as joining_bp
+    from netapp.blueprints.main import bp as main_bp
+    from netapp.blueprints.public import bp as public_bp
+    from netapp.blueprints.registry import bp as registry_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(registry_bp, url_prefix="/registry")
+    app.register_blueprint(joining_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from netapp import permissions
+    from netapp.timeutil import format_date, format_datetime
+
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject():
+        return {
+            **permissions.template_helpers(),
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+        }

@@ -1,0 +1,108 @@
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from netapp.blueprints.auth.views import safe_next
+from netapp.blueprints.joining.models import Registration, RegistrationStatus
+from netapp.blueprints.registry import queries as registry_queries
+from netapp.blueprints.registry.models import Network
+from netapp.extensions import db
+from netapp.mail import OutboxMessage, OutboxStatus
+from netapp.pagination import paginate
+from netapp.permissions import (
+    coordinated_network_ids,
+    coordinated_networks,
+    is_coordinator,
+    is_manager,
+    managed_persons_clause,
+    require_admin,
+    require_login,
+    require_manager,
+)
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    networks = db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)).all()
+    return render_template("main/index.html", networks=networks)
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the database is the one thing a health check must report
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    language = request.form.get("language", "")
+    target = safe_next(request.form.get("next"))
+    response = redirect(target)
+    if language in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        if current_user.is_authenticated:
+            current_user.language = language
+            db.session.commit()
+    return response
+
+
+@bp.route("/dashboard")
+@require_login
+def dashboard():
+    networks = coordinated_networks() if is_coordinator() else []
+    pending = 0
+    if networks:
+        ids = coordinated_network_ids()
+        query = select(func.count(Registration.id)).where(
+            Registration.status.in_([RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COORDINATOR])
+        )
+        if ids is not None:
+            query = query.where(Registration.network_id.in_(ids))
+        pending = db.session.scalar(query)
+    stats = registry_queries.network_member_counts([n.id for n in networks]) if networks else {}
+    staff_count = 0
+    if is_manager():
+        staff_count = db.session.scalar(select(func.count()).select_from(registry_queries.person_select().where(managed_persons_clause()).subquery()))
+    person = current_user.person
+    memberships = registry_queries.memberships_of(person.id) if person else []
+    return render_template(
+        "main/dashboard.html", networks=networks, pending=pending, stats=stats, staff_count=staff_count,
+        memberships=memberships, person=person,
+    )
+
+
+@bp.route("/staff/")
+@require_manager
+def my_staff():
+    query = registry_queries.person_select().where(managed_persons_clause())
+    query = query.order_by(*registry_queries.SORTS["name"])
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    return render_template("main/staff.html", page=page)
+
+
+@bp.route("/admin/outbox")
+@require_admin
+def outbox():
+    status = request.args.get("status", "")
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == status)
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("main/outbox.html", page=page, counts=counts, status=status, statuses=list(OutboxStatus))
+
+
+@bp.app_context_processor
+def brand():
+    # The default network's name in the header; one cheap query per page.
+    name = db.session.scalar(select(Network.short_name).where(Network.is_default.is_(True)).limit(1))
+    return {"brand_network": name or ""}
+
+

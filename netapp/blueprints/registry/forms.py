@@ -1,0 +1,66 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from netapp.blueprints.registry.models import MembershipRole, Sector
+from netapp.validators import ValidEmail
+
+NO_PATIENT_DATA = _l("Skriv aldri opplysninger om pasienter eller barn her.")
+
+
+def sector_choices(blank: str | None = None):
+    choices = [(s.value, label) for s, label in sector_labels().items()]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+def sector_labels():
+    return {
+        Sector.HEALTH_CARE: _l("Helse og omsorg"),
+        Sector.EDUCATION: _l("Oppvekst og utdanning"),
+        Sector.SPECIALIST: _l("Spesialisthelsetjenesten"),
+        Sector.VOLUNTARY: _l("Frivillig sektor"),
+    }
+
+
+def role_labels():
+    return {
+        MembershipRole.RESOURCE_PERSON: _l("Ressursperson"),
+        MembershipRole.WORKING_GROUP: _l("Arbeidsgruppe"),
+        MembershipRole.COORDINATOR: _l("Koordinator"),
+    }
+
+
+class PersonForm(FlaskForm):
+    first_name = StringField(_l("Fornavn"), validators=[DataRequired(_l("Skriv fornavnet.")), Length(max=100)])
+    last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv etternavnet.")), Length(max=100)])
+    email = EmailField(_l("E-post"), validators=[DataRequired(_l("Skriv e-postadressen.")), Length(max=254), ValidEmail()])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    profession = StringField(_l("Yrke"), validators=[Optional(), Length(max=100)],
+                             description=_l("For eksempel sykepleier, vernepleier eller barnehagelærer."))
+    workplace_id = SelectField(_l("Arbeidssted"), coerce=int, validators=[Optional()])
+    manager_name = StringField(_l("Leders navn"), validators=[Optional(), Length(max=200)])
+    manager_email = EmailField(_l("Leders e-post"), validators=[Optional(), Length(max=254), ValidEmail()],
+                               description=_l("Lederen blir lagt inn i registeret om hun eller han ikke finnes fra før."))
+    position_percent = IntegerField(_l("Stillingsprosent"), validators=[Optional(), NumberRange(1, 100, _l("Skriv et tall fra 1 til 100."))])
+    public_consent = BooleanField(_l("Samtykker til å stå på nettverkets offentlige side"))
+
+
+class NewPersonForm(PersonForm):
+    network_id = SelectField(_l("Nettverk"), coerce=int)
+    role = SelectField(_l("Rolle"), default=MembershipRole.RESOURCE_PERSON.value)
+
+
+class DeactivateForm(FlaskForm):
+    left_on = DateField(_l("Sluttdato"), validators=[DataRequired(_l("Velg en dato."))])
+
+
+class MergeForm(FlaskForm):
+    other_id = IntegerField(_l("Nummeret til den doble oppføringen"), validators=[DataRequired(_l("Skriv nummeret på oppføringen som skal slås sammen."))],
+                            description=_l("Nummeret står øverst på personens side. Oppføringen slettes, og alt flyttes hit."))
+
+
+class WorkplaceForm(FlaskForm):
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet.")), Length(max=200)])
+    sector = SelectField(_l("Sektor"), validators=[DataRequired(_l("Velg sektor."))])
+    leader_email = EmailField(_l("Leders e-post"), validators=[Optional(), Length(max=254), ValidEmail()])

@@ -1,0 +1,197 @@
+"""The registry: networks, organisations, workplaces, persons and their memberships."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from netapp.extensions import db
+from netapp.timeutil import utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as the value strings, checked by the database as a CHECK/ENUM with a stable name.
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False, length=32)
+
+
+class OrganisationKind(enum.StrEnum):
+    MUNICIPALITY = "municipality"
+    HOSPITAL_DEPARTMENT = "hospital_department"
+    NGO = "ngo"
+    OTHER = "other"
+
+
+class Sector(enum.StrEnum):
+    HEALTH_CARE = "health_care"
+    EDUCATION = "education"
+    SPECIALIST = "specialist"
+    VOLUNTARY = "voluntary"
+
+
+class PersonStatus(enum.StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+    ERASED = "erased"
+
+
+class MembershipRole(enum.StrEnum):
+    RESOURCE_PERSON = "resource_person"
+    WORKING_GROUP = "working_group"
+    COORDINATOR = "coordinator"
+
+
+network_region = Table(
+    "network_region",
+    db.metadata,
+    Column("network_id", ForeignKey("network.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Network(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    region: Mapped[list[Organisation]] = relationship(secondary=network_region, order_by="Organisation.name")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="network")
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Network {self.slug}>"
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    municipality_number: Mapped[str | None] = mapped_column(String(4), unique=True)
+
+    workplaces: Mapped[list[Workplace]] = relationship(back_populates="organisation", order_by="Workplace.name")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name}>"
+
+
+class Workplace(db.Model):
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # None until a coordinator completes a workplace created by an import.
+    sector: Mapped[Sector | None] = mapped_column(_enum(Sector, "sector"))
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", use_alter=True), index=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="workplaces")
+    leader: Mapped[Person | None] = relationship(foreign_keys=[leader_id], post_update=True)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.organisation.name})"
+
+    def __repr__(self) -> str:
+        return f"<Workplace {self.name}>"
+
+
+class Person(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Lower-cased copy: uniqueness regardless of letter case, on SQLite and PostgreSQL alike.
+    email_normalized: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    profession: Mapped[str] = mapped_column(String(100), default="", index=True)
+    workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    position_percent: Mapped[int | None] = mapped_column(Integer)
+    public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[PersonStatus] = mapped_column(_enum(PersonStatus, "person_status"), default=PersonStatus.ACTIVE, index=True)
+    active_from: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    workplace: Mapped[Workplace | None] = relationship(foreign_keys=[workplace_id])
+    manager: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[manager_id])
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person", cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Assignment.valid_from",
+        foreign_keys="Assignment.person_id",
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.full_name}>"
+
+
+class Assignment(db.Model):
+    """A period with one workplace and one manager, so reports can look at a past period."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship(back_populates="assignments", foreign_keys=[person_id])
+    workplace: Mapped[Workplace | None] = relationship()
+    manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
+
+    def __repr__(self) -> str:
+        return f"<Assignment person={self.person_id} {self.valid_from}..{self.valid_to}>"
+
+
+class Membership(db.Model):
+    __table_args__ = (UniqueConstraint("person_id", "network_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MembershipRole] = mapped_column(_enum(MembershipRole, "membership_role"))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    network: Mapped[Network] = relationship(back_populates="memberships")
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.person_id}@{self.network_id} {self.role}>"
+

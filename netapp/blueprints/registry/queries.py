@@ -1,0 +1,209 @@
+"""Reusable selects for the registry, reports and jobs; aggregates are computed in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from netapp.blueprints.registry.models import (
+    Membership,
+    MembershipRole,
+    Network,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonStatus,
+    Sector,
+    Workplace,
+    network_region,
+)
+from netapp.extensions import db
+
+
+
+def person_select():
+    """Persons with workplace, organisation and manager loaded in the same query."""
+    return select(Person).options(
+        joinedload(Person.workplace).joinedload(Workplace.organisation),
+        joinedload(Person.manager),
+    )
+
+
+SORTS = {
+    "name": (Person.last_name, Person.first_name, Person.id),
+    "profession": (Person.profession, Person.last_name, Person.id),
+    "status": (Person.status, Person.last_name, Person.id),
+    "created": (Person.created_at, Person.id),
+}
+SORT_COLUMNS_NEEDING_JOIN = {"workplace", "municipality"}
+
+
+@dataclass
+class PersonFilters:
+    network_id: int | None = None
+    municipality_id: int | None = None
+    organisation_id: int | None = None
+    sector: str | None = None
+    profession: str | None = None
+    status: str | None = None
+    q: str | None = None
+    sort: str = "name"
+    direction: str = "asc"
+
+
+def filtered_persons(filters: PersonFilters, visible_clause):
+    """The registry list as one SQL query: filters, search and sort, ready for pagination."""
+    query = person_select().where(visible_clause)
+    query = query.where(Person.status != PersonStatus.ERASED)
+    if filters.network_id:
+        query = query.where(
+            Person.id.in_(
+                select(Membership.person_id).where(
+                    Membership.network_id == filters.network_id, Membership.end_date.is_(None)
+                )
+            )
+        )
+    if filters.status in {PersonStatus.ACTIVE.value, PersonStatus.LEFT.value}:
+        query = query.where(Person.status == filters.status)
+    if filters.profession:
+        query = query.where(Person.profession == filters.profession)
+    need_workplace = bool(filters.municipality_id or filters.organisation_id or filters.sector or filters.q
+                          or filters.sort in SORT_COLUMNS_NEEDING_JOIN)
+    wp = aliased(Workplace)
+    org = aliased(Organisation)
+    if need_workplace:
+        query = query.outerjoin(wp, Person.workplace_id == wp.id).outerjoin(org, wp.organisation_id == org.id)
+        if filters.municipality_id:
+            query = query.where(org.id == filters.municipality_id, org.kind == OrganisationKind.MUNICIPALITY)
+        if filters.organisation_id:
+            query = query.where(org.id == filters.organisation_id)
+        if filters.sector in {s.value for s in Sector}:
+            query = query.where(wp.sector == filters.sector)
+        if filters.q:
+            term = f"%{filters.q.strip().lower()}%"
+            full_name = func.lower(Person.first_name + " " + Person.last_name)
+            query = query.where(
+                or_(
+                    full_name.like(term),
+                    func.lower(Person.email).like(term),
+                    func.lower(Person.profession).like(term),
+                    func.lower(wp.name).like(term),
+                    func.lower(org.name).like(term),
+                )
+            )
+    if filters.sort == "workplace":
+        columns = (wp.name, Person.last_name, Person.id)
+    elif filters.sort == "municipality":
+        columns = (org.name, Person.last_name, Person.id)
+    else:
+        columns = SORTS.get(filters.sort, SORTS["name"])
+    if filters.direction == "desc":
+        columns = tuple(c.desc() for c in columns)
+    return query.order_by(*columns)
+
+
+def professions() -> list[str]:
+    return list(db.session.scalars(select(Person.profession).where(Person.profession != "").distinct().order_by(Person.profession)))
+
+
+def municipalities() -> list[Organisation]:
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY).order_by(Organisation.name)
+    ))
+
+
+def organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def workplaces() -> list[Workplace]:
+    return list(db.session.scalars(
+        select(Workplace).options(joinedload(Workplace.organisation)).join(Workplace.organisation)
+        .order_by(Organisation.name, Workplace.name)
+    ))
+
+
+def network_member_counts(network_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Current members per network and role, active persons only."""
+    rows = db.session.execute(
+        select(Membership.network_id, Membership.role, func.count(Membership.id))
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.network_id.in_(network_ids), Membership.end_date.is_(None), Person.status == PersonStatus.ACTIVE)
+        .group_by(Membership.network_id, Membership.role)
+    ).all()
+    counts: dict[int, dict[str, int]] = {nid: {} for nid in network_ids}
+    for network_id, role, count in rows:
+        counts[network_id][MembershipRole(role).value] = count
+    return counts
+
+
+def memberships_of(person_id: int) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).options(joinedload(Membership.network)).where(Membership.person_id == person_id)
+        .order_by(Membership.end_date.is_not(None), Membership.start_date)
+    ))
+
+
+def current_members_clause(network_id: int, role: MembershipRole | None = MembershipRole.RESOURCE_PERSON):
+    conditions = [Membership.network_id == network_id, Membership.end_date.is_(None)]
+    if role is not None:
+        conditions.append(Membership.role == role)
+    return Person.id.in_(select(Membership.person_id).where(and_(*conditions)))
+
+
+def coverage(network: Network) -> dict:
+    """Municipalities of the network's region with their count of active resource persons,
+    plus the members per sector, all counted in SQL."""
+    members = (
+        select(Person.id.label("person_id"), Workplace.organisation_id, Workplace.sector)
+        .join(Workplace, Person.workplace_id == Workplace.id)
+        .where(Person.status == PersonStatus.ACTIVE, current_members_clause(network.id))
+        .subquery()
+    )
+    region_rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.municipality_number, func.count(members.c.person_id))
+        .join(network_region, network_region.c.organisation_id == Organisation.id)
+        .outerjoin(members, members.c.organisation_id == Organisation.id)
+        .where(network_region.c.network_id == network.id)
+        .group_by(Organisation.id, Organisation.name, Organisation.municipality_number)
+        .order_by(Organisation.municipality_number, Organisation.name)
+    ).all()
+    sector_rows = dict(db.session.execute(
+        select(func.coalesce(members.c.sector, "unknown"), func.count()).select_from(members)
+        .group_by(func.coalesce(members.c.sector, "unknown"))
+    ).all())
+    outside_rows = db.session.execute(
+        select(Organisation.name, Organisation.kind, func.count(members.c.person_id))
+        .join(members, members.c.organisation_id == Organisation.id)
+        .where(Organisation.id.not_in(select(network_region.c.organisation_id).where(network_region.c.network_id == network.id)))
+        .group_by(Organisation.name, Organisation.kind)
+        .order_by(Organisation.name)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(
+        select(Person.id).where(Person.status == PersonStatus.ACTIVE, current_members_clause(network.id)).subquery()
+    ))
+    municipalities = [
+        {"id": r[0], "name": r[1], "number": r[2], "count": r[3]} for r in region_rows
+    ]
+    sectors = [{"sector": s.value, "count": sector_rows.get(s.value, 0)} for s in Sector]
+    if sector_rows.get("unknown"):
+        sectors.append({"sector": "unknown", "count": sector_rows["unknown"]})
+    covered = sum(1 for m in municipalities if m["count"])
+    return {
+        "municipalities": municipalities,
+        "covered": covered,
+        "region_size": len(municipalities),
+        "missing": [m for m in municipalities if not m["count"]],
+        "sectors": sectors,
+        "outside": [{"name": r[0], "kind": r[1], "count": r[2]} for r in outside_rows],
+        "total": total,
+    }
+
+
+
+def person_by_email(email: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.email_normalized == (email or "").strip().lower()))
+
+

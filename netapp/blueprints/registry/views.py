@@ -1,0 +1,255 @@
+"""The registry for coordinators: persons, coverage and workplaces."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from netapp.blueprints.registry import queries, services
+from netapp.blueprints.registry.forms import (
+    DeactivateForm,
+    MergeForm,
+    NewPersonForm,
+    PersonForm,
+    WorkplaceForm,
+    role_labels,
+    sector_choices,
+    sector_labels,
+)
+from netapp.blueprints.registry.models import MembershipRole, Network, PersonStatus, Workplace
+from netapp.extensions import db
+from netapp.pagination import paginate
+from netapp.permissions import (
+    can_coordinate,
+    coordinated_networks,
+    coordinated_persons_clause,
+    get_network_or_404,
+    get_person_or_404,
+    require_coordinator,
+)
+from netapp.timeutil import today_oslo
+
+bp = Blueprint("registry", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _selected_network(required: bool = False) -> Network | None:
+    slug = request.args.get("network", "")
+    if slug:
+        return get_network_or_404(slug, coordinate=True)
+    if required:
+        networks = coordinated_networks()
+        if not networks:
+            abort(403)
+        return networks[0]
+    return None
+
+
+@bp.route("/")
+@require_coordinator
+def list_persons():
+    network = _selected_network()
+    filters = queries.PersonFilters(
+        network_id=network.id if network else None,
+        municipality_id=_int_arg("municipality"),
+        organisation_id=_int_arg("organisation"),
+        sector=request.args.get("sector") or None,
+        profession=request.args.get("profession") or None,
+        status=request.args.get("status", "active"),
+        q=(request.args.get("q") or "").strip()[:100] or None,
+        sort=request.args.get("sort", "name"),
+        direction="desc" if request.args.get("dir") == "desc" else "asc",
+    )
+    query = queries.filtered_persons(filters, coordinated_persons_clause())
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "registry/list.html", page=page, filters=filters, args=args, network=network,
+        networks=coordinated_networks(), municipalities=queries.municipalities(),
+        organisations=queries.organisations(), professions=queries.professions(),
+        sectors=sector_choices(), sector_names=sector_labels(),
+    )
+
+
+@bp.route("/persons/<int:person_id>")
+@require_coordinator
+def view_person(person_id: int):
+    person = get_person_or_404(person_id)
+    from netapp.blueprints.auth.models import User
+
+    account = db.session.scalar(select(User).where(User.person_id == person.id))
+    return render_template(
+        "registry/person.html", person=person, memberships=queries.memberships_of(person.id),
+        account=account, role_names=role_labels(), sector_names=sector_labels(),
+    )
+
+
+def _fill_choices(form: PersonForm) -> None:
+    form.workplace_id.choices = [(0, _("Ikke oppgitt"))] + [(w.id, w.label) for w in queries.workplaces()]
+    if isinstance(form, NewPersonForm):
+        form.network_id.choices = [(n.id, n.name) for n in coordinated_networks()]
+        form.role.choices = [(r.value, label) for r, label in role_labels().items()]
+
+
+def _person_data(form: PersonForm) -> services.PersonData:
+    workplace = db.session.get(Workplace, form.workplace_id.data) if form.workplace_id.data else None
+    manager = services.resolve_manager(form.manager_email.data, form.manager_name.data or "")
+    return services.PersonData(
+        first_name=form.first_name.data, last_name=form.last_name.data, email=form.email.data,
+        phone=form.phone.data or "", profession=form.profession.data or "", workplace=workplace, manager=manager,
+        position_percent=form.position_percent.data, public_consent=form.public_consent.data,
+    )
+
+
+@bp.route("/persons/new", methods=["GET", "POST"])
+@require_coordinator
+def create_person():
+    form = NewPersonForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        network = _selected_network()
+        if network:
+            form.network_id.data = network.id
+    if form.validate_on_submit():
+        network = db.session.get(Network, form.network_id.data)
+        if network is None or not can_coordinate(network):
+            abort(403)
+        if services.email_taken(form.email.data):
+            form.email.errors.append(_("Denne e-postadressen er allerede registrert på en annen person."))
+        else:
+            person = services.create_person(_person_data(form), network=network, role=MembershipRole(form.role.data))
+            db.session.commit()
+            flash(_("%(name)s er lagt inn.", name=person.full_name), "success")
+            return redirect(url_for("registry.view_person", person_id=person.id))
+    return render_template("registry/person_form.html", form=form, person=None)
+
+
+@bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
+@require_coordinator
+def edit_person(person_id: int):
+    person = get_person_or_404(person_id, edit=True)
+    form = PersonForm(obj=person)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.workplace_id.data = person.workplace_id or 0
+        if person.manager:
+            form.manager_name.data = person.manager.full_name
+            form.manager_email.data = person.manager.email
+    if form.validate_on_submit():
+        if services.email_taken(form.email.data, exclude_id=person.id):
+            form.email.errors.append(_("Denne e-postadressen er allerede registrert på en annen person."))
+        elif form.manager_email.data and services.normalize(form.manager_email.data) == person.email_normalized:
+            form.manager_email.errors.append(_("En person kan ikke være sin egen leder."))
+        else:
+            services.update_person(person, _person_data(form))
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("registry.view_person", person_id=person.id))
+    return render_template("registry/person_form.html", form=form, person=person)
+
+
+@bp.route("/persons/<int:person_id>/deactivate", methods=["GET", "POST"])
+@require_coordinator
+def deactivate_person(person_id: int):
+    person = get_person_or_404(person_id, edit=True)
+    form = DeactivateForm(left_on=today_oslo())
+    if form.validate_on_submit():
+        services.deactivate_person(person, form.left_on.data)
+        db.session.commit()
+        flash(_("%(name)s er registrert som sluttet.", name=person.full_name), "success")
+        return redirect(url_for("registry.view_person", person_id=person.id))
+    return render_template("registry/deactivate.html", person=person, form=form)
+
+
+@bp.route("/persons/<int:person_id>/reactivate", methods=["POST"])
+@require_coordinator
+def reactivate_person(person_id: int):
+    person = get_person_or_404(person_id, edit=True)
+    services.reactivate_person(person)
+    db.session.commit()
+    flash(_("%(name)s er aktiv igjen. Legg til nettverk på nytt ved behov.", name=person.full_name), "success")
+    return redirect(url_for("registry.view_person", person_id=person.id))
+
+
+@bp.route("/persons/<int:person_id>/merge", methods=["GET", "POST"])
+@require_coordinator
+def merge_persons(person_id: int):
+    keep = get_person_or_404(person_id, edit=True)
+    form = MergeForm()
+    other = None
+    if form.validate_on_submit():
+        other = get_person_or_404(form.other_id.data, edit=True) if form.other_id.data != keep.id else None
+        if other is None:
+            form.other_id.errors.append(_("Velg en annen oppføring enn denne."))
+        elif request.form.get("confirmed") == "1":
+            name = other.full_name
+            services.merge_persons(keep, other)
+            db.session.commit()
+            flash(_("%(name)s er slått sammen med denne oppføringen.", name=name), "success")
+            return redirect(url_for("registry.view_person", person_id=keep.id))
+    elif request.method == "GET" and _int_arg("other"):
+        form.other_id.data = _int_arg("other")
+    candidates = []
+    if other is None:
+        candidates = db.session.scalars(
+            queries.person_select().where(
+                coordinated_persons_clause(), queries.Person.id != keep.id,
+                queries.Person.last_name == keep.last_name,
+            ).limit(10)
+        ).unique().all()
+    return render_template("registry/merge.html", keep=keep, other=other, form=form, candidates=candidates)
+
+
+@bp.route("/coverage")
+@require_coordinator
+def coverage():
+    network = _selected_network(required=True)
+    data = queries.coverage(network)
+    return render_template(
+        "registry/coverage.html", network=network, data=data, networks=coordinated_networks(),
+        sector_names=sector_labels(),
+    )
+
+
+@bp.route("/workplaces")
+@require_coordinator
+def list_workplaces():
+    query = (
+        select(Workplace).options(db.joinedload(Workplace.organisation), db.joinedload(Workplace.leader))
+        .join(Workplace.organisation).order_by(Workplace.sector.is_not(None), queries.Organisation.name, Workplace.name)
+    )
+    if request.args.get("incomplete") == "1":
+        query = query.where(Workplace.sector.is_(None))
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("registry/workplaces.html", page=page, args=args, sector_names=sector_labels())
+
+
+@bp.route("/workplaces/<int:workplace_id>/edit", methods=["GET", "POST"])
+@require_coordinator
+def edit_workplace(workplace_id: int):
+    workplace = db.session.get(Workplace, workplace_id) or abort(404)
+    form = WorkplaceForm(obj=workplace)
+    form.sector.choices = sector_choices(blank=_("Velg sektor"))
+    if request.method == "GET":
+        form.sector.data = workplace.sector.value if workplace.sector else ""
+        form.leader_email.data = workplace.leader.email if workplace.leader else ""
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(Workplace.id).where(
+            Workplace.organisation_id == workplace.organisation_id, Workplace.name == form.name.data.strip(),
+            Workplace.id != workplace.id))
+        if clash:
+            form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
+        else:
+            workplace.name = form.name.data.strip()
+            workplace.sector = form.sector.data
+            workplace.leader = services.resolve_manager(form.leader_email.data) if form.leader_email.data else None
+            db.session.commit()
+            flash(_("Arbeidsstedet er lagret."), "success")
+            return redirect(url_for("registry.list_workplaces"))
+    return render_template("registry/workplace_form.html", form=form, workplace=workplace)
+
+

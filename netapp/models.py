@@ -1,0 +1,13 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User  # noqa: F401
+from netapp.blueprints.joining.models import Invitation, Registration  # noqa: F401
+from netapp.blueprints.registry.models import (  # noqa: F401
+    Assignment,
+    Membership,
+    Network,
+    Organisation,
+    Person,
+    Workplace,
+)
+from netapp.mail import OutboxMessage  # noqa: F401

@@ -1,0 +1,235 @@
+"""Who may do what. Views, templates and tests all ask here.
+
+Roles come from data, not from a role column: admin is a flag on the account; a coordinator is
+a person with a current coordinator membership *of a network*; a manager is a person marked as
+manager or named as someone's manager or as a workplace's leader; a resource person holds a
+current resource-person membership. One account can hold several.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import exists, or_, select
+
+from netapp.blueprints.registry.models import (
+    Membership,
+    MembershipRole,
+    Network,
+    Person,
+    Workplace,
+)
+from netapp.extensions import db
+
+ROLES = ("anonymous", "resource_person", "manager", "coordinator", "admin")
+
+
+def _user(user=None):
+    return current_user if user is None else user
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def _cache(user) -> dict:
+    """Per-request cache, so role checks cost one query each per request, and a revoked role
+    takes effect on the very next request."""
+    key = f"_perm_{getattr(user, 'id', None)}"
+    store = g.get(key)
+    if store is None:
+        store = {}
+        setattr(g, key, store)
+    return store
+
+
+def is_admin(user=None) -> bool:
+    user = _user(user)
+    return _authenticated(user) and bool(user.is_admin)
+
+
+def _network_ids_with_role(user, role: MembershipRole) -> frozenset[int]:
+    if not _authenticated(user) or user.person_id is None:
+        return frozenset()
+    store = _cache(user)
+    if role not in store:
+        store[role] = frozenset(
+            db.session.scalars(
+                select(Membership.network_id).where(
+                    Membership.person_id == user.person_id,
+                    Membership.role == role,
+                    Membership.end_date.is_(None),
+                )
+            )
+        )
+    return store[role]
+
+
+def coordinated_network_ids(user=None) -> frozenset[int] | None:
+    """Network ids the user coordinates; None means every network (admin)."""
+    user = _user(user)
+    if is_admin(user):
+        return None
+    return _network_ids_with_role(user, MembershipRole.COORDINATOR)
+
+
+def is_coordinator(user=None) -> bool:
+    user = _user(user)
+    ids = coordinated_network_ids(user)
+    return ids is None or bool(ids)
+
+
+def is_resource_person(user=None) -> bool:
+    return bool(_network_ids_with_role(_user(user), MembershipRole.RESOURCE_PERSON))
+
+
+def is_manager(user=None) -> bool:
+    user = _user(user)
+    if not _authenticated(user) or user.person_id is None:
+        return False
+    store = _cache(user)
+    if "manager" not in store:
+        pid = user.person_id
+        store["manager"] = bool(
+            db.session.scalar(
+                select(
+                    exists().where(Person.id == pid, Person.is_manager.is_(True))
+                    | exists().where(Person.manager_id == pid)
+                    | exists().where(Workplace.leader_id == pid)
+                )
+            )
+        )
+    return store["manager"]
+
+
+def roles_of(user=None) -> list[str]:
+    user = _user(user)
+    if not _authenticated(user):
+        return ["anonymous"]
+    roles = []
+    if is_admin(user):
+        roles.append("admin")
+    if coordinated_network_ids(user):
+        roles.append("coordinator")
+    if is_manager(user):
+        roles.append("manager")
+    if is_resource_person(user):
+        roles.append("resource_person")
+    return roles
+
+
+# ---------------------------------------------------------------- networks and persons
+
+def can_coordinate(network: Network, user=None) -> bool:
+    ids = coordinated_network_ids(_user(user))
+    return ids is None or network.id in ids
+
+
+def coordinated_networks(user=None) -> list[Network]:
+    ids = coordinated_network_ids(_user(user))
+    query = select(Network).order_by(Network.is_default.desc(), Network.name)
+    if ids is not None:
+        query = query.where(Network.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def managed_persons_clause(user=None):
+    """SQL condition for the persons a manager sees: direct reports and staff of workplaces led."""
+    user = _user(user)
+    pid = user.person_id if _authenticated(user) else None
+    if pid is None:
+        return Person.id.is_(None) & Person.id.is_not(None)  # nobody
+    led = select(Workplace.id).where(Workplace.leader_id == pid)
+    return or_(Person.manager_id == pid, Person.workplace_id.in_(led))
+
+
+def coordinated_persons_clause(user=None):
+    """SQL condition for the persons a coordinator may see: members of networks they coordinate."""
+    ids = coordinated_network_ids(_user(user))
+    if ids is None:
+        return Person.id.is_not(None)
+    return Person.id.in_(select(Membership.person_id).where(Membership.network_id.in_(ids)))
+
+
+def can_view_person(person: Person, user=None) -> bool:
+    user = _user(user)
+    if not _authenticated(user):
+        return False
+    if is_admin(user) or person.id == user.person_id:
+        return True
+    if is_coordinator(user) and db.session.scalar(
+        select(exists().where(Person.id == person.id, coordinated_persons_clause(user)))
+    ):
+        return True
+    return is_manager(user) and bool(
+        db.session.scalar(select(exists().where(Person.id == person.id, managed_persons_clause(user))))
+    )
+
+
+def can_edit_person(person: Person, user=None) -> bool:
+    user = _user(user)
+    if is_admin(user):
+        return True
+    if not is_coordinator(user):
+        return False
+    return bool(db.session.scalar(select(exists().where(Person.id == person.id, coordinated_persons_clause(user)))))
+
+
+# ---------------------------------------------------------------- decorators and loaders
+
+def require(predicate):
+    """Abort with 403 unless predicate(current_user) holds; anonymous users go to login."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not _authenticated(current_user):
+                from netapp.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+require_login = require(lambda user: True)
+require_admin = require(is_admin)
+require_coordinator = require(is_coordinator)
+require_manager = require(lambda user: is_manager(user) or is_admin(user))
+
+
+def get_person_or_404(person_id: int, *, edit: bool = False) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        abort(404)
+    allowed = can_edit_person(person) if edit else can_view_person(person)
+    if not allowed:
+        abort(403)
+    return person
+
+
+def get_network_or_404(slug: str, *, coordinate: bool = False) -> Network:
+    network = db.session.scalar(select(Network).where(Network.slug == slug))
+    if network is None:
+        abort(404)
+    if coordinate and not can_coordinate(network):
+        abort(403)
+    return network
+
+
+def template_helpers() -> dict:
+    """The same predicates, for templates to hide what a user may not do."""
+    return {
+        "is_admin": is_admin,
+        "is_coordinator": is_coordinator,
+        "is_manager": is_manager,
+        "is_resource_person": is_resource_person,
+        "can_edit_person": can_edit_person,
+        "can_coordinate": can_coordinate,
+    }

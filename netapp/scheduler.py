@@ -1,0 +1,5 @@
+"""PLACEHOLDER: the scheduler process (being built)."""
+
+
+def run() -> None:
+    raise SystemExit("not built yet")

@@ -1,0 +1,36 @@
+"""Time helpers: stored in UTC, shown in Europe/Oslo."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, as stored in the database (SQLite keeps no zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today_oslo() -> date:
+    return datetime.now(OSLO).date()
+
+
+def to_oslo(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(OSLO)
+
+
+def format_date(value: date | datetime | None) -> str:
+    """23.11.2026, the Norwegian way, for every language of the interface."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_oslo(value).date()
+    return value.strftime("%d.%m.%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_oslo(value).strftime("%d.%m.%Y %H:%M")

@@ -1,0 +1,30 @@
+"""Shared form validators and text normalisation."""
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+
+def normalize_email(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+def check_email(value: str) -> str | None:
+    """The normalised address, or None when it is not a valid e-mail address."""
+    value = (value or "").strip()
+    if not value or len(value) > 254:
+        return None
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return result.normalized.lower()
+
+
+class ValidEmail:
+    def __init__(self, message=None):
+        self.message = message or _l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no.")
+
+    def __call__(self, form, field):
+        if field.data and check_email(field.data) is None:
+            raise ValidationError(self.message)

@@ -1,0 +1,131 @@
+"""Fixtures: one app and schema per test session, every table emptied after each test.
+
+The database is a temporary SQLite file, or PostgreSQL when NETAPP_TEST_DATABASE_URL is set
+(`make test` runs the suite on both).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+import pytest
+from sqlalchemy import event
+
+from netapp import create_app
+from netapp.extensions import db as _db
+
+os.environ.setdefault("NETAPP_ENV", "testing")
+
+
+@pytest.fixture(scope="session")
+def app():
+    overrides = {}
+    tmpdir = None
+    if not os.environ.get("NETAPP_TEST_DATABASE_URL"):
+        tmpdir = tempfile.TemporaryDirectory(prefix="netapp-test-")
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmpdir.name}/test.sqlite3"
+    app = create_app("testing", overrides)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    if tmpdir is not None:
+        tmpdir.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    """Each test starts from empty tables."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    _db.session.remove()
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    ctx.pop()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo installation (networks, 56 resource persons, demo accounts)."""
+    from netapp.demo import load_demo
+
+    summary = load_demo()
+    _db.session.commit()
+    return summary
+
+
+@pytest.fixture
+def login(client):
+    """login(email, password='demo') logs the test client in and asserts it worked."""
+
+    def do_login(email: str, password: str = "demo", c=None):
+        c = c or client
+        response = c.post("/auth/login", data={"email": email, "password": password})
+        assert response.status_code == 302, response.data[:500]
+        return c
+
+    return do_login
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages enqueued so far, as OutboxMessage rows."""
+    from sqlalchemy import select
+
+    from netapp.mail import OutboxMessage
+
+    def messages(to: str | None = None):
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.where(OutboxMessage.to_address == to)
+        return list(_db.session.scalars(query))
+
+    return messages
+
+
+def links_in(text: str) -> list[str]:
+    """The http links in an e-mail body."""
+    return re.findall(r"https?://\S+", text)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements: `with count_queries() as n: ...; n()`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before)
+
+    return counter

@@ -1,0 +1,3 @@
+from netapp import create_app
+
+app = create_app()
