@@ -28,3 +28,10 @@ class ValidEmail:
     def __call__(self, form, field):
         if field.data and check_email(field.data) is None:
             raise ValidationError(self.message)
+
+
+def choices(pairs) -> list:
+    """SelectField choices from (value, label) pairs, in the form WTForms 3.3+ expects."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -38,16 +38,28 @@ def app():
         tmpdir.cleanup()
 
 
+def wipe_tables() -> None:
+    """Empty every table (self-references included) on SQLite and PostgreSQL."""
+    _db.session.remove()
+    tables = _db.metadata.sorted_tables
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
     """Each test starts from empty tables."""
     ctx = app.app_context()
     ctx.push()
     yield
-    _db.session.remove()
-    with _db.engine.begin() as conn:
-        for table in reversed(_db.metadata.sorted_tables):
-            conn.execute(table.delete())
+    wipe_tables()
     ctx.pop()
 
 

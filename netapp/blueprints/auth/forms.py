@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from netapp.validators import ValidEmail
+from netapp.validators import ValidEmail, choices
 
 
 class LoginForm(FlaskForm):
@@ -29,7 +29,7 @@ class SetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    language = SelectField(_l("Språk"), choices=[("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")])
+    language = SelectField(_l("Språk"), choices=choices([("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]))
     public_consent = BooleanField(
         _l("Vis navnet mitt, yrket og arbeidsstedet på nettverkets offentlige side"),
         description=_l("Du kan trekke samtykket når som helst. Telefon og e-post vises aldri."),

@@ -4,14 +4,14 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from netapp.blueprints.registry.models import MembershipRole, Sector
-from netapp.validators import ValidEmail
+from netapp.validators import ValidEmail, choices
 
 NO_PATIENT_DATA = _l("Skriv aldri opplysninger om pasienter eller barn her.")
 
 
 def sector_choices(blank: str | None = None):
-    choices = [(s.value, label) for s, label in sector_labels().items()]
-    return ([("", blank)] if blank is not None else []) + choices
+    pairs = [(s.value, label) for s, label in sector_labels().items()]
+    return choices(([("", blank)] if blank is not None else []) + pairs)
 
 
 def sector_labels():

@@ -27,6 +27,7 @@ from netapp.permissions import (
     require_coordinator,
 )
 from netapp.timeutil import today_oslo
+from netapp.validators import choices
 
 bp = Blueprint("registry", __name__)
 
@@ -70,7 +71,7 @@ def list_persons():
         "registry/list.html", page=page, filters=filters, args=args, network=network,
         networks=coordinated_networks(), municipalities=queries.municipalities(),
         organisations=queries.organisations(), professions=queries.professions(),
-        sectors=sector_choices(), sector_names=sector_labels(),
+        sectors=[(s.value, label) for s, label in sector_labels().items()], sector_names=sector_labels(),
     )
 
 
@@ -88,10 +89,10 @@ def view_person(person_id: int):
 
 
 def _fill_choices(form: PersonForm) -> None:
-    form.workplace_id.choices = [(0, _("Ikke oppgitt"))] + [(w.id, w.label) for w in queries.workplaces()]
+    form.workplace_id.choices = choices([(0, _("Ikke oppgitt"))] + [(w.id, w.label) for w in queries.workplaces()])
     if isinstance(form, NewPersonForm):
-        form.network_id.choices = [(n.id, n.name) for n in coordinated_networks()]
-        form.role.choices = [(r.value, label) for r, label in role_labels().items()]
+        form.network_id.choices = choices([(n.id, n.name) for n in coordinated_networks()])
+        form.role.choices = choices([(r.value, label) for r, label in role_labels().items()])
 
 
 def _person_data(form: PersonForm) -> services.PersonData:
