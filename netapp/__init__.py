@@ -44,6 +44,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     from flask import current_app, has_app_context
 
     timeout = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000) if has_app_context() else 15000
+    # lower() that folds æøå like PostgreSQL does, so search is case-insensitive for Norwegian names.
+    dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     cursor.execute("PRAGMA journal_mode = WAL")

@@ -13,10 +13,21 @@ import tempfile
 import pytest
 from sqlalchemy import event
 
+from flask.testing import FlaskClient
+
 from netapp import create_app
 from netapp.extensions import db as _db
 
 os.environ.setdefault("NETAPP_ENV", "testing")
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (fresh `g` and database session), as in production;
+    otherwise requests would share the test's context and its cached user."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +38,7 @@ def app():
         tmpdir = tempfile.TemporaryDirectory(prefix="netapp-test-")
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmpdir.name}/test.sqlite3"
     app = create_app("testing", overrides)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

@@ -58,13 +58,11 @@ def filtered_persons(filters: PersonFilters, visible_clause):
     query = person_select().where(visible_clause)
     query = query.where(Person.status != PersonStatus.ERASED)
     if filters.network_id:
-        query = query.where(
-            Person.id.in_(
-                select(Membership.person_id).where(
-                    Membership.network_id == filters.network_id, Membership.end_date.is_(None)
-                )
-            )
-        )
+        # Active persons count by their current membership; those who left by any past one.
+        members = select(Membership.person_id).where(Membership.network_id == filters.network_id)
+        if filters.status == PersonStatus.ACTIVE.value:
+            members = members.where(Membership.end_date.is_(None))
+        query = query.where(Person.id.in_(members))
     if filters.status in {PersonStatus.ACTIVE.value, PersonStatus.LEFT.value}:
         query = query.where(Person.status == filters.status)
     if filters.profession:
