@@ -294,3 +294,32 @@ def test_public_page_lists_consenting_members_without_contact_details(client, de
 def test_home_page_links_every_network(client, demo):
     page = client.get("/").get_data(as_text=True)
     assert "/n/barnepalliasjon-sor-rogaland" in page and "/n/ressursgruppe-stavanger" in page
+
+
+def test_person_page_and_dashboard_query_counts_do_not_grow(client, login, count_queries):
+    network = factories.make_network(default=True)
+    factories.make_coordinator(network, email="k@test.example")
+    person = factories.make_person(network, email="p@test.example", workplace=factories.make_workplace())
+    db.session.commit()
+    login("k@test.example")
+    with count_queries() as small_person:
+        assert client.get(f"/registry/persons/{person.id}").status_code == 200
+    with count_queries() as small_dash:
+        assert client.get("/dashboard").status_code == 200
+    person = db.session.get(Person, person.id)
+    for n in range(12):
+        boss = factories.make_person(email=f"boss{n}@test.example")
+        services.update_person(person, services.PersonData(
+            first_name=person.first_name, last_name=person.last_name, email=person.email,
+            workplace=factories.make_workplace(), manager=boss))
+        other = factories.make_network()
+        services.add_membership(person, other, MembershipRole.WORKING_GROUP)
+        factories.make_person(network, email=f"m{n}@test.example")
+    db.session.commit()
+    with count_queries() as large_person:
+        page = client.get(f"/registry/persons/{person.id}").get_data(as_text=True)
+    assert page.count("<tr><td>") >= 13  # every period of the history is shown
+    with count_queries() as large_dash:
+        assert client.get("/dashboard").status_code == 200
+    assert small_person() == large_person()
+    assert small_dash() == large_dash()

@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from netapp.blueprints.registry.models import (
+    Assignment,
     Membership,
     MembershipRole,
     Network,
@@ -141,6 +142,16 @@ def memberships_of(person_id: int) -> list[Membership]:
     return list(db.session.scalars(
         select(Membership).options(joinedload(Membership.network)).where(Membership.person_id == person_id)
         .order_by(Membership.end_date.is_not(None), Membership.start_date)
+    ))
+
+
+def history_of(person_id: int) -> list[Assignment]:
+    """Workplace and manager periods, newest last, with what they point to loaded at once."""
+    return list(db.session.scalars(
+        select(Assignment)
+        .options(joinedload(Assignment.workplace).joinedload(Workplace.organisation), joinedload(Assignment.manager))
+        .where(Assignment.person_id == person_id)
+        .order_by(Assignment.valid_from, Assignment.id)
     ))
 
 

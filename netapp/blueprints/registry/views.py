@@ -84,7 +84,8 @@ def view_person(person_id: int):
     account = db.session.scalar(select(User).where(User.person_id == person.id))
     return render_template(
         "registry/person.html", person=person, memberships=queries.memberships_of(person.id),
-        account=account, role_names=role_labels(), sector_names=sector_labels(),
+        history=queries.history_of(person.id), account=account, role_names=role_labels(),
+        sector_names=sector_labels(),
     )
 
 
