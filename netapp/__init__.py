@@ -25,9 +25,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
-    from netapp import errors
+    from netapp import errors, security
 
     errors.register(app)
+    security.register(app)
     from netapp import cli
 
     cli.register(app)
