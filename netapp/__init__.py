@@ -21,6 +21,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
     register_blueprints(app)

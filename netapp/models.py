@@ -4,10 +4,12 @@ from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User  # no
 from netapp.blueprints.joining.models import Invitation, Registration  # noqa: F401
 from netapp.blueprints.registry.models import (  # noqa: F401
     Assignment,
+    ImportUpload,
     Membership,
     Network,
     Organisation,
     Person,
     Workplace,
 )
+from netapp.audit import AuditEvent  # noqa: F401
 from netapp.mail import OutboxMessage  # noqa: F401

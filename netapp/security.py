@@ -1,6 +1,7 @@
 """Security headers on every response."""
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -18,6 +19,18 @@ CSP = "; ".join([
 
 def register(app: Flask) -> None:
     production = app.config.get("SESSION_COOKIE_SECURE", False)
+
+    @app.before_request
+    def drop_nul_characters():
+        """NUL is never typed by a person, and PostgreSQL refuses it in text: remove it from input
+        so that such a request is handled like any other instead of failing in the database."""
+        if request.view_args:
+            request.view_args = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in request.view_args.items()}
+        for name in ("args", "form"):
+            values = getattr(request, name)
+            if any("\x00" in v for v in values.values()):
+                cleaned = ImmutableMultiDict([(k, v.replace("\x00", "")) for k, v in values.items(multi=True)])
+                setattr(request, name, cleaned)
 
     @app.after_request
     def headers(response):

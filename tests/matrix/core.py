@@ -12,6 +12,7 @@ ROUTES = [
     R("main.dashboard", "GET", lambda c: "/dashboard", login_required(200)),
     R("main.my_staff", "GET", lambda c: "/staff/", login_required(200, allowed=("manager", "other_manager", "admin"))),
     R("main.outbox", "GET", lambda c: "/admin/outbox", login_required(200, allowed=("admin",))),
+    R("main.audit_log", "GET", lambda c: "/admin/audit?actor=x&type=Person", login_required(200, allowed=("admin",))),
     # public
     R("public.network_page", "GET", lambda c: f"/n/{c['network']}", everyone(200)),
     R("public.privacy", "GET", lambda c: "/personvern", everyone(200)),

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp.blueprints.registry.models import Network, Person, Workplace, _enum
+from netapp.blueprints.registry.models import Network, Organisation, Person, Sector, Workplace, _enum
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
@@ -49,6 +49,10 @@ class Registration(db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     profession: Mapped[str] = mapped_column(String(100), default="")
     workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"))
+    # A workplace not yet in the registry: created on approval.
+    new_workplace_name: Mapped[str] = mapped_column(String(200), default="")
+    new_workplace_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    new_workplace_sector: Mapped[Sector | None] = mapped_column(_enum(Sector, "sector"))
     position_percent: Mapped[int | None] = mapped_column(Integer)
     public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     manager_name: Mapped[str] = mapped_column(String(200), default="")
@@ -64,6 +68,7 @@ class Registration(db.Model):
 
     network: Mapped[Network] = relationship()
     workplace: Mapped[Workplace | None] = relationship()
+    new_workplace_organisation: Mapped[Organisation | None] = relationship()
     person: Mapped[Person | None] = relationship()
 
     @property

@@ -99,6 +99,24 @@ def outbox():
     return render_template("main/outbox.html", page=page, counts=counts, status=status, statuses=list(OutboxStatus))
 
 
+@bp.route("/admin/audit")
+@require_admin
+def audit_log():
+    from netapp.audit import AuditEvent
+
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    actor = (request.args.get("actor") or "").strip().lower()[:254]
+    object_type = request.args.get("type") or ""
+    if actor:
+        query = query.where(AuditEvent.actor_email.contains(actor, autoescape=True))
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    types = db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("main/audit.html", page=page, types=types, actor=actor, object_type=object_type, args=args)
+
+
 @bp.app_context_processor
 def brand():
     # The default network's name in the header; one cheap query per page.

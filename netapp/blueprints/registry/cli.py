@@ -1,5 +1,103 @@
-"""PLACEHOLDER: `flask registry import|export` (being built)."""
+"""`flask registry import|export`: the same import and export services as the web pages."""
 
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
 from flask.cli import AppGroup
+from sqlalchemy import select
+
+from netapp.extensions import db
+
+log = logging.getLogger(__name__)
 
 registry_cli = AppGroup("registry", help="Import og eksport av registeret.")
+
+PROGRESS_FROM = 500  # rows; smaller files finish before a progress bar is worth drawing
+
+
+def _network(slug: str | None):
+    from netapp.blueprints.registry.models import Network
+
+    if not slug:
+        return None
+    network = db.session.scalar(select(Network).where(Network.slug == slug))
+    if network is None:
+        raise click.ClickException(f"Fant ikke nettverket «{slug}».")
+    return network
+
+
+def _row_line(row) -> str:
+    who = " ".join(part for part in (row.name, f"<{row.email}>" if row.email else "") if part)
+    return f"Rad {row.row}: {who}".rstrip()
+
+
+@registry_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Vis hva som ville skjedd, uten å lagre noe.")
+@click.option("--network", "network_slug", help="Nettverket for rader uten Nettverk (ellers standardnettverket).")
+@click.option("-v", "--verbose", is_flag=True, help="Vis hver rad som legges inn eller endres, ikke bare avviste.")
+def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose: bool):
+    """Importer personer fra en CSV- eller XLSX-fil. Avslutter med status 1 når noen rad er avvist."""
+    from netapp.blueprints.registry import transfer
+
+    network = _network(network_slug)
+    try:
+        parsed = transfer.parse_file(file.read_bytes(), file.name)
+    except transfer.ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{file.name}: {parsed.description}, {len(parsed.rows)} rader.")
+    if parsed.ignored:
+        click.echo("Ignorerte kolonner: " + ", ".join(parsed.ignored))
+
+    if len(parsed.rows) >= PROGRESS_FROM:
+        with click.progressbar(length=len(parsed.rows), label="Kontrollerer rader") as bar:
+            plan = transfer.plan_import(parsed, network=network, progress=bar.update)
+    else:
+        plan = transfer.plan_import(parsed, network=network)
+
+    for row in plan.rows:
+        if row.action == transfer.Action.REJECT:
+            click.echo(f"{_row_line(row)}: avvist", err=True)
+            for reason in row.errors:
+                click.echo(f"    - {reason}", err=True)
+        elif verbose and row.action in (transfer.Action.CREATE, transfer.Action.UPDATE):
+            label = "ny" if row.action == transfer.Action.CREATE else "oppdateres"
+            click.echo(f"{_row_line(row)}: {label}")
+            for line in row.changes + row.notes:
+                click.echo(f"    - {line}")
+    counts = plan.counts
+    summary = (f"Nye: {counts['create']}, oppdateres: {counts['update']}, uendret: {counts['unchanged']}, "
+               f"avvist: {counts['reject']}.")
+    if not plan.ok:
+        click.echo(summary)
+        click.echo("Filen har avviste rader. Ingenting er importert.", err=True)
+        raise click.exceptions.Exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo(summary)
+        click.echo("Prøvekjøring: ingenting er lagret.")
+        return
+    result = transfer.apply_import(plan)
+    db.session.commit()
+    log.info("command-line import of %s: %s", file.name, result)
+    click.echo(f"Importert: {result['created']} nye, {result['updated']} oppdatert, {result['unchanged']} uendret.")
+    if result["workplaces"]:
+        click.echo(f"Nye arbeidssteder: {result['workplaces']}, av dem uten sektor: {result['workplaces_without_sector']}.")
+
+
+@registry_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Filen som skrives.")
+@click.option("--network", "network_slug", help="Bare personer i dette nettverket.")
+def export_command(fmt: str, output: Path, network_slug: str | None):
+    """Eksporter alle personer (med status) til CSV (semikolon, UTF-8 med BOM) eller XLSX."""
+    from netapp.blueprints.registry import transfer
+    from netapp.blueprints.registry.models import Person
+
+    network = _network(network_slug)
+    content, _filename, _mimetype, count = transfer.export_persons(fmt, Person.id.is_not(None), None, network)
+    output.write_bytes(content)
+    click.echo(f"Eksporterte {count} personer til {output}.")

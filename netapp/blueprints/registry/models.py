@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -195,3 +196,20 @@ class Membership(db.Model):
     def __repr__(self) -> str:
         return f"<Membership {self.person_id}@{self.network_id} {self.role}>"
 
+
+
+class ImportUpload(db.Model):
+    """A file kept between the import preview and its confirmation, so any worker can finish it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    network: Mapped[Network | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ImportUpload {self.id} {self.filename}>"

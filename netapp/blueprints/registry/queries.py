@@ -179,10 +179,12 @@ def coverage(network: Network) -> dict:
         .group_by(Organisation.id, Organisation.name, Organisation.municipality_number)
         .order_by(Organisation.municipality_number, Organisation.name)
     ).all()
-    sector_rows = dict(db.session.execute(
-        select(func.coalesce(members.c.sector, "unknown"), func.count()).select_from(members)
-        .group_by(func.coalesce(members.c.sector, "unknown"))
-    ).all())
+    sector_rows = {
+        (sector or "unknown"): count
+        for sector, count in db.session.execute(
+            select(members.c.sector, func.count()).select_from(members).group_by(members.c.sector)
+        ).all()
+    }
     outside_rows = db.session.execute(
         select(Organisation.name, Organisation.kind, func.count(members.c.person_id))
         .join(members, members.c.organisation_id == Organisation.id)

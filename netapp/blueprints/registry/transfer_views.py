@@ -1,18 +1,183 @@
-"""PLACEHOLDER: import and export routes on the registry blueprint (being built)."""
+"""Import and export of persons: upload, preview (the dry run), confirm; export and a template."""
 
-from flask import abort
+from __future__ import annotations
 
+import logging
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+
+from netapp.blueprints.registry import transfer
+from netapp.blueprints.registry.models import Network
 from netapp.blueprints.registry.views import bp
-from netapp.permissions import require_coordinator
+from netapp.extensions import db
+from netapp.permissions import (
+    can_coordinate,
+    coordinated_network_ids,
+    coordinated_networks,
+    coordinated_persons_clause,
+    get_network_or_404,
+    require_coordinator,
+)
+from netapp.validators import choices
+
+log = logging.getLogger(__name__)
+
+PREVIEW_LIMIT = 500  # rows listed per group on the preview page; the counts cover every row
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Fil"), validators=[FileRequired(_l("Velg en fil å importere."))],
+                     description=_l("CSV (semikolon eller komma) eller Excel-arbeidsbok (.xlsx)."))
+    network_id = SelectField(_l("Nettverk"), coerce=int, validate_choice=False,
+                             description=_l("Personene blir ressurspersoner i dette nettverket, med mindre raden "
+                                            "selv har en verdi i kolonnen Nettverk."))
+
+
+def _import_form(read_request: bool = True) -> ImportForm:
+    form = ImportForm() if read_request else ImportForm(formdata=None)
+    networks = coordinated_networks()
+    form.network_id.choices = choices([(n.id, n.name) for n in networks])
+    if form.network_id.data is None and networks:
+        default = next((n for n in networks if n.is_default), networks[0])
+        form.network_id.data = default.id
+    return form
+
+
+def _size_limit() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):.3g} MB"
+    return f"{max(limit // 1024, 1)} kB"
+
+
+def _render_form(form: ImportForm, status: int = 200):
+    return render_template(
+        "registry/import.html", form=form, max_size=_size_limit(), max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        sectors=transfer.sector_names_nb().values(),
+    ), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @require_coordinator
 def import_persons():
-    abort(404)
+    form = _import_form()
+    if form.validate_on_submit():
+        network = db.session.get(Network, form.network_id.data) if form.network_id.data else None
+        if network is None or not can_coordinate(network):
+            abort(403)
+        upload = form.file.data
+        content = upload.read()
+        try:
+            stored = transfer.accept_upload(content, upload.filename or "", network, current_user)
+        except transfer.ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("registry.preview_import", token=stored.token))
+    return _render_form(form)
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """A file over MAX_CONTENT_LENGTH: say so on the import page, with the form to try again."""
+    message = _("Filen er for stor. Største tillatte størrelse er %(size)s. Del filen opp, eller fjern "
+                "kolonner som ikke skal importeres.", size=_size_limit())
+    if request.endpoint != "registry.import_persons":
+        return render_template("errors/error.html", code=413, title=_("Filen er for stor"), message=message), 413
+    form = _import_form(read_request=False)  # reading the body again would raise again
+    form.file.errors = [message]
+    return _render_form(form, 413)
+
+
+def _own_upload_or_404(token: str):
+    upload = transfer.find_upload(token, current_user)
+    if upload is None:
+        abort(404)
+    if upload.network is not None and not can_coordinate(upload.network):
+        abort(403)
+    return upload
+
+
+def _preview(upload, plan: transfer.ImportPlan, status: int = 200):
+    shown = {
+        action: [r for r in plan.rows if r.action == action][:PREVIEW_LIMIT]
+        for action in (transfer.Action.REJECT, transfer.Action.CREATE, transfer.Action.UPDATE)
+    }
+    return render_template(
+        "registry/import_preview.html", upload=upload, plan=plan, counts=plan.counts, shown=shown,
+        limit=PREVIEW_LIMIT, new_workplaces=plan.new_workplaces, sector_names=transfer.sector_names_nb(),
+        total=len(plan.rows),
+    ), status
+
+
+@bp.route("/import/<token>")
+@require_coordinator
+def preview_import(token: str):
+    upload = _own_upload_or_404(token)
+    try:
+        plan = transfer.plan_upload(upload, coordinated_network_ids())
+    except transfer.ImportFileError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("registry.import_persons"))
+    return _preview(upload, plan)
+
+
+@bp.route("/import/<token>", methods=["POST"])
+@require_coordinator
+def confirm_import(token: str):
+    upload = _own_upload_or_404(token)
+    try:
+        plan, counts = transfer.import_upload(upload, coordinated_network_ids(), current_user)
+    except transfer.ImportFileError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("registry.import_persons"))
+    if counts is None:  # the registry changed since the preview, and a row no longer fits
+        flash(_("Filen har avviste rader, og ingenting er importert. Rett radene og last opp filen på nytt."), "danger")
+        return redirect(url_for("registry.preview_import", token=token))
+    db.session.commit()
+    flash(_("Importen er fullført: %(created)d nye, %(updated)d oppdatert, %(unchanged)d uendret.",
+            created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"]), "success")
+    if counts["workplaces_without_sector"]:
+        flash(_("%(count)d nye arbeidssteder mangler sektor. Fullfør dem under Arbeidssteder.",
+                count=counts["workplaces_without_sector"]), "warning")
+    return redirect(url_for("registry.list_persons"))
+
+
+def _format_arg() -> str:
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    return fmt
+
+
+def _download(content: bytes, filename: str, mimetype: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })
 
 
 @bp.route("/export")
 @require_coordinator
 def export_persons():
-    abort(404)
+    fmt = _format_arg()
+    slug = request.args.get("network", "")
+    network = get_network_or_404(slug, coordinate=True) if slug else None
+    content, filename, mimetype, count = transfer.export_persons(
+        fmt, coordinated_persons_clause(), coordinated_network_ids(), network)
+    log.info("user %s exported %d persons (%s)", current_user.email, count, filename)
+    return _download(content, filename, mimetype)
+
+
+@bp.route("/import/template")
+@require_coordinator
+def import_template():
+    content, filename, mimetype = transfer.template_file(_format_arg())
+    return _download(content, filename, mimetype)
+
