@@ -83,3 +83,14 @@ def _record(session: Session, flush_context) -> None:
             })
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def record(action: str, obj, fields: list[str] | tuple[str, ...] = ()) -> None:
+    """Log a change made outside the ORM's unit of work (e.g. a conditional UPDATE)."""
+    actor = _actor()
+    if actor is None:
+        return
+    db.session.execute(insert(AuditEvent.__table__), [{
+        "created_at": utcnow(), "actor_id": actor.id, "actor_email": actor.email, "action": action,
+        "object_type": type(obj).__name__, "object_id": obj.id, "fields": ", ".join(fields),
+    }])

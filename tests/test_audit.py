@@ -31,3 +31,16 @@ def test_coordinator_changes_are_logged_for_admins(app, client, demo, login):
 
 def test_changes_without_a_logged_in_user_are_not_attributed(demo):
     assert db.session.scalar(select(AuditEvent).limit(1)) is None  # the seed ran from no request
+
+
+def test_approval_of_a_registration_is_logged(client, demo, login):
+    from netapp.blueprints.joining.models import Registration, RegistrationStatus
+
+    registration = db.session.scalar(select(Registration).where(
+        Registration.status == RegistrationStatus.AWAITING_COORDINATOR).limit(1))
+    login("koordinator@demo.example")
+    assert client.post(f"/registrations/{registration.id}/approve").status_code == 302
+    actions = db.session.execute(select(AuditEvent.object_type, AuditEvent.action).where(
+        AuditEvent.actor_email == "koordinator@demo.example")).all()
+    assert ("Registration", "update") in actions
+    assert ("Person", "create") in actions and ("Membership", "create") in actions

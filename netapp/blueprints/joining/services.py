@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 
+from netapp import audit
 from netapp.blueprints.auth import services as auth_services
 from netapp.blueprints.auth.models import User
 from netapp.blueprints.auth.services import hash_token
@@ -291,6 +292,7 @@ def _decide(registration: Registration, allowed: tuple[RegistrationStatus, ...],
     if not changed:
         raise AlreadyDecided(registration.id)
     db.session.refresh(registration)
+    audit.record("update", registration, ["status", *sorted(values)])
 
 
 def approve_registration(registration: Registration, user) -> Person:
