@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
+from netapp.audit import AuditEvent  # noqa: F401
 from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User  # noqa: F401
 from netapp.blueprints.joining.models import Invitation, Registration  # noqa: F401
 from netapp.blueprints.registry.models import (  # noqa: F401
@@ -11,5 +12,4 @@ from netapp.blueprints.registry.models import (  # noqa: F401
     Person,
     Workplace,
 )
-from netapp.audit import AuditEvent  # noqa: F401
 from netapp.mail import OutboxMessage  # noqa: F401

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import importlib
 import pkgutil
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

@@ -23,7 +23,6 @@ from netapp.blueprints.registry.models import (
 from netapp.extensions import db
 
 
-
 def person_select():
     """Persons with workplace, organisation and manager loaded in the same query."""
     return select(Person).options(

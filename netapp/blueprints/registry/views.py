@@ -15,7 +15,7 @@ from netapp.blueprints.registry.forms import (
     sector_choices,
     sector_labels,
 )
-from netapp.blueprints.registry.models import MembershipRole, Network, PersonStatus, Workplace
+from netapp.blueprints.registry.models import MembershipRole, Network, Workplace
 from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
