@@ -52,6 +52,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "netapp <ikke-svar@netapp.example>")
     MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100)
     MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+    MAIL_STALE_CLAIM_MINUTES = env_int("MAIL_STALE_CLAIM_MINUTES", 10)
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 30)
 
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
@@ -85,13 +87,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
-    DEV_MAIL_CATCHER = False
     PAGE_SIZE = 50
+
+    # Personal data of persons who left is erased this many months after their end date.
+    RETENTION_MONTHS_AFTER_LEFT = env_int("RETENTION_MONTHS_AFTER_LEFT", 24)
 
 
 class DevelopmentConfig(Config):
     DEBUG = False
-    DEV_MAIL_CATCHER = env_bool("DEV_MAIL_CATCHER", True)
 
 
 class TestingConfig(Config):

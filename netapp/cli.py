@@ -95,6 +95,29 @@ def run_scheduler():
     run()
 
 
+@click.command("devmail")
+@click.option("--host", default=None, help="Adressen å lytte på (standard: MAIL_SERVER).")
+@click.option("--port", type=int, default=None, help="Porten å lytte på (standard: MAIL_PORT).")
+@click.option("--directory", type=click.Path(file_okay=False), default=None,
+              help="Hvor meldingene lagres som .eml (standard: instance/devmail).")
+def devmail(host: str | None, port: int | None, directory: str | None):
+    """Fang e-post lokalt under utvikling: vis hver melding her og lagre den som .eml."""
+    import os
+
+    from flask import current_app
+
+    from netapp.devmail import serve
+
+    cfg = current_app.config
+    host = host or cfg["MAIL_SERVER"]
+    port = cfg["MAIL_PORT"] if port is None else port
+    directory = directory or os.path.join(current_app.instance_path, "devmail")
+    try:
+        serve(host, port, directory, echo=click.echo)
+    except OSError as exc:  # the port is taken (another devmail?) or the address is wrong
+        raise click.ClickException(f"Kan ikke lytte på {host}:{port}: {exc}") from exc
+
+
 def register(app: Flask) -> None:
     from netapp.blueprints.registry.cli import registry_cli
 
@@ -102,4 +125,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(seed_demo)
     app.cli.add_command(run_scheduler)
+    app.cli.add_command(devmail)
     app.cli.add_command(registry_cli)

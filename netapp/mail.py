@@ -1,9 +1,11 @@
 """The one outbox: messages are stored in the caller's transaction and sent by one sender.
 
-`enqueue()` only adds a row; the view, job or command that caused the message commits it
-together with its own change. `send_due()` (run by `flask outbox send` and by the scheduler)
-claims one message at a time, so a sender killed mid-batch repeats at most the message that was
-in flight, with the same Message-ID.
+`enqueue()` only adds a row and flushes; the view, job or command that caused the message commits
+it together with its own change, so a rolled-back change never sends mail. `send_due()` (run by
+`flask outbox send` and every minute by the scheduler) claims one message at a time with a
+conditional UPDATE and commits the claim before talking to the SMTP server. A sender killed
+mid-batch therefore repeats at most the one message that was in flight, with the same Message-ID,
+once its claim has gone stale.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import enum
 import logging
 import smtplib
 import ssl
-from datetime import datetime, timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, render_template
-from sqlalchemy import DateTime, Integer, String, Text, or_, select, update
+from jinja2 import TemplateNotFound
+from sqlalchemy import DateTime, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from netapp.blueprints.registry.models import _enum
@@ -55,17 +59,26 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.to_address} {self.status}>"
 
 
+def _sender_domain() -> str:
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return address.rpartition("@")[2] or "netapp.example"
+
+
 def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage:
     """Store a message to send; flushed, never committed (the caller's transaction decides)."""
-    domain = (current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip(" >")) or "netapp.example"
+    now = utcnow()
     msg = OutboxMessage(
-        message_id=make_msgid(domain=domain),
-        to_address=to,
-        subject=subject,
+        # Chosen once, here: a message sent again after a crash keeps its Message-ID.
+        message_id=make_msgid(domain=_sender_domain()),
+        to_address=to.strip(),
+        subject=subject[:255],
         body_text=body_text,
         body_html=body_html,
         status=OutboxStatus.QUEUED,
-        due_at=utcnow(),
+        created_at=now,
+        due_at=now,
+        attempts=0,
+        last_error="",
     )
     db.session.add(msg)
     db.session.flush()
@@ -77,8 +90,8 @@ def enqueue_template(to: str, subject: str, template: str, **context) -> OutboxM
     body_text = render_template(f"{template}.txt", **context)
     try:
         body_html = render_template(f"{template}.html", **context)
-    except Exception as exc:  # no HTML variant for this message
-        if exc.__class__.__name__ != "TemplateNotFound":
+    except TemplateNotFound as exc:
+        if exc.name != f"{template}.html":  # a missing include inside the HTML is a real error
             raise
         body_html = None
     return enqueue(to, subject, body_text, body_html)
@@ -86,118 +99,73 @@ def enqueue_template(to: str, subject: str, template: str, **context) -> OutboxM
 
 # ---------------------------------------------------------------- sending
 
-STALE_CLAIM = timedelta(minutes=10)
+def stale_claim_limit() -> timedelta:
+    """A claim older than this belongs to a sender that died mid-message; the message is retried."""
+    return timedelta(minutes=current_app.config.get("MAIL_STALE_CLAIM_MINUTES", 10))
 
 
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=min(2 ** attempts, 240))
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 1, 4, 16, 64, 256 minutes, at most 6 hours."""
+    return min(timedelta(minutes=4 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
 def build_email(msg: OutboxMessage) -> EmailMessage:
+    """The message as sent; a resend after a crash carries the same Message-ID and Date."""
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = msg.to_address
     email["Subject"] = msg.subject
     email["Message-ID"] = msg.message_id
-    email["Date"] = formatdate(localtime=False)
+    email["Date"] = format_datetime(msg.created_at.replace(tzinfo=UTC))
     email.set_content(msg.body_text)
     if msg.body_html:
         email.add_alternative(msg.body_html, subtype="html")
     return email
 
 
-def _claim_next(now: datetime) -> OutboxMessage | None:
-    """Take the next due message with one conditional UPDATE, so two senders never share one."""
-    stale = now - STALE_CLAIM
-    candidate = db.session.scalar(
+def claim_next() -> OutboxMessage | None:
+    """Take the next due message (or one whose claim went stale) and commit the claim.
+
+    One conditional UPDATE picks and marks the row, so two senders never share a message: on
+    PostgreSQL the subquery skips rows another sender has locked; on SQLite the statement holds the
+    write lock for its whole run.
+    """
+    now = utcnow()
+    due = or_(
+        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.due_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= now - stale_claim_limit()),
+    )
+    next_id = (
         select(OutboxMessage.id)
-        .where(
-            or_(
-                (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.due_at <= now),
-                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at <= stale),
-            )
-        )
+        .where(due)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    if candidate is None:
-        return None
-    claimed = db.session.execute(
+    claimed_id = db.session.scalar(
         update(OutboxMessage)
-        .where(OutboxMessage.id == candidate)
-        .where(
-            or_(
-                OutboxMessage.status == OutboxStatus.QUEUED,
-                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at <= stale),
-            )
-        )
+        .where(OutboxMessage.id == next_id, due)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-    ).rowcount
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    if not claimed:
-        return _claim_next(now)
-    return db.session.get(OutboxMessage, candidate)
+    return db.session.get(OutboxMessage, claimed_id) if claimed_id is not None else None
 
 
 def _connect() -> smtplib.SMTP:
     cfg = current_app.config
-    smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30)
-    if cfg["MAIL_USE_TLS"]:
-        smtp.starttls(context=ssl.create_default_context())
-    if cfg["MAIL_USERNAME"]:
-        smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-    return smtp
-
-
-def send_due(limit: int | None = None) -> dict[str, int]:
-    """Deliver what is due over one SMTP connection; returns counts of sent, retried and failed."""
-    limit = limit or current_app.config["MAIL_BATCH_SIZE"]
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    smtp: smtplib.SMTP | None = None
+    smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg.get("MAIL_TIMEOUT", 30))
     try:
-        for _ in range(limit):
-            now = utcnow()
-            msg = _claim_next(now)
-            if msg is None:
-                break
-            try:
-                if smtp is None:
-                    smtp = _connect()
-                smtp.send_message(build_email(msg))
-            except (smtplib.SMTPException, OSError) as exc:
-                permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) and _is_permanent(exc)
-                msg.last_error = str(exc)[:2000]
-                if permanent or msg.attempts >= max_attempts:
-                    msg.status = OutboxStatus.FAILED
-                    counts["failed"] += 1
-                else:
-                    msg.status = OutboxStatus.QUEUED
-                    msg.due_at = now + _backoff(msg.attempts)
-                    counts["retry"] += 1
-                db.session.commit()
-                log.warning("mail to %s not sent: %s", msg.to_address, exc)
-                if smtp is not None and not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
-                    _quit(smtp)
-                    smtp = None
-                continue
-            msg.status = OutboxStatus.SENT
-            msg.sent_at = utcnow()
-            msg.last_error = ""
-            db.session.commit()
-            counts["sent"] += 1
-    finally:
-        if smtp is not None:
-            _quit(smtp)
-    return counts
-
-
-def _is_permanent(exc: smtplib.SMTPException) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    code = getattr(exc, "smtp_code", 0)
-    return 500 <= code < 600
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
@@ -205,3 +173,112 @@ def _quit(smtp: smtplib.SMTP) -> None:
         smtp.quit()
     except (smtplib.SMTPException, OSError):
         smtp.close()
+
+
+# The server answered and refused this message; the connection stays usable for the next one.
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
+
+
+def _is_permanent(exc: smtplib.SMTPException) -> bool:
+    """A 5xx for this recipient or this message: no retry can change the answer.
+
+    A refused sender (MAIL FROM) is left to the retries: it refuses every message alike and is
+    usually a configuration slip, which should not fail the whole queue in one batch.
+    """
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # e.g. a non-ASCII address without SMTPUTF8
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:2000]
+
+
+def _mark_sent(msg: OutboxMessage) -> None:
+    msg.status = OutboxStatus.SENT
+    msg.sent_at = utcnow()
+    msg.last_error = ""
+    db.session.commit()
+    log.info("mail %s sent to %s: %s", msg.message_id, msg.to_address, msg.subject)
+
+
+def _mark_failed(msg: OutboxMessage, error: str) -> str:
+    msg.status = OutboxStatus.FAILED
+    msg.last_error = error
+    db.session.commit()
+    log.error("mail %s to %s failed after %d attempt(s): %s", msg.message_id, msg.to_address, msg.attempts, error)
+    return "failed"
+
+
+def _retry_or_fail(msg: OutboxMessage, error: str, max_attempts: int) -> str:
+    if msg.attempts >= max_attempts:
+        return _mark_failed(msg, error)
+    msg.status = OutboxStatus.QUEUED
+    msg.due_at = utcnow() + backoff(msg.attempts)
+    msg.claimed_at = None
+    msg.last_error = error
+    db.session.commit()
+    log.warning("mail %s to %s not sent (attempt %d), retry after %s UTC: %s",
+                msg.message_id, msg.to_address, msg.attempts, msg.due_at.isoformat(timespec="seconds"), error)
+    return "retry"
+
+
+def send_due(limit: int | None = None, stop: threading.Event | None = None) -> dict[str, int]:
+    """Deliver what is due over one SMTP connection; returns counts of sent, retried and failed.
+
+    Stops after `limit` messages, when nothing is due, when `stop` is set (the scheduler is shutting
+    down: the message in flight is finished first), or when the server cannot be reached (the rest
+    waits for the next run rather than hammering a server that is down).
+    """
+    cfg = current_app.config
+    limit = limit or cfg["MAIL_BATCH_SIZE"]
+    max_attempts = cfg["MAIL_MAX_ATTEMPTS"]
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    smtp: smtplib.SMTP | None = None
+    try:
+        for _ in range(limit):
+            if stop is not None and stop.is_set():
+                break
+            msg = claim_next()
+            if msg is None:
+                break
+            if msg.attempts > max_attempts:  # claimed again and again: the sender died on it each time
+                counts[_mark_failed(msg, msg.last_error or "the sender stopped while sending this message")] += 1
+                continue
+            try:
+                email = build_email(msg)
+            except (ValueError, TypeError) as exc:  # a header that cannot be written; retries cannot help
+                counts[_mark_failed(msg, _describe(exc))] += 1
+                continue
+            if smtp is None:
+                try:
+                    smtp = _connect()
+                except (smtplib.SMTPException, OSError) as exc:
+                    counts[_retry_or_fail(msg, _describe(exc), max_attempts)] += 1
+                    break
+            try:
+                smtp.send_message(email)
+            except _REFUSALS as exc:
+                if _is_permanent(exc):
+                    counts[_mark_failed(msg, _describe(exc))] += 1
+                else:
+                    counts[_retry_or_fail(msg, _describe(exc), max_attempts)] += 1
+                if smtp.sock is None:  # the server closed the connection with its answer (421)
+                    smtp = None
+                continue
+            except (smtplib.SMTPException, OSError) as exc:  # the connection broke: try again later
+                smtp.close()
+                smtp = None
+                counts[_retry_or_fail(msg, _describe(exc), max_attempts)] += 1
+                break
+            _mark_sent(msg)
+            counts["sent"] += 1
+    finally:
+        if smtp is not None:
+            _quit(smtp)
+    return counts
