@@ -16,6 +16,7 @@ ROUTES = [
     # public
     R("public.network_page", "GET", lambda c: f"/n/{c['network']}", everyone(200)),
     R("public.privacy", "GET", lambda c: "/personvern", everyone(200)),
+    R("public.accessibility", "GET", lambda c: "/tilgjengelighet", everyone(200)),
     # auth
     R("auth.login", "GET", lambda c: "/auth/login",
       {"anonymous": 200, "*": 302}),

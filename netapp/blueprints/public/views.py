@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from netapp.blueprints.registry.models import (
     Membership,
     MembershipRole,
+    Network,
     Organisation,
     Person,
     PersonStatus,
@@ -50,6 +51,12 @@ def network_page(slug: str):
     ).all()
     return render_template("public/network.html", network=network, groups=groups, coordinators=coordinators,
                            member_count=len(members))
+
+
+@bp.route("/tilgjengelighet")
+def accessibility():
+    networks = db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)).all()
+    return render_template("public/accessibility.html", networks=networks)
 
 
 @bp.route("/personvern")

@@ -1,0 +1,85 @@
+"""The crawler: every page each role reaches by following links answers, is well formed and valid.
+
+One crawl per role (see conftest.crawl) feeds these checks and the axe checks in
+test_accessibility.py. vnu runs once per role on all of that role's pages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import ROLES, write_report
+
+pytestmark = pytest.mark.e2e
+
+
+def _listing(rows: list[str]) -> str:
+    return "\n  " + "\n  ".join(rows)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_crawler_reaches_the_pages_of_each_role(crawl, role):
+    result = crawl(role)
+    paths = {page.path for page in result.pages}
+    assert "/" in paths
+    # The start page links somewhere for everyone; logged-in roles reach their dashboard.
+    assert len(result.pages) >= 3, paths
+    if role != "anonymous":
+        assert "/dashboard" in paths
+    expected = {
+        "anonymous": ["/auth/login", "/register"],
+        "coordinator": ["/registry/", "/registrations/"],
+        "admin": ["/registry/", "/admin/outbox"],
+        "manager": ["/staff/"],
+        "resource_person": ["/auth/profile"],
+    }[role]
+    for path in expected:
+        assert path in paths, f"{role} never reached {path}; crawled: {sorted(paths)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_answers_a_server_error(crawl, role):
+    result = crawl(role)
+    broken = [f"{p.path} -> {p.status or p.error} (linked from {p.from_url or 'start'})"
+              for p in result.pages if p.error or p.status >= 500]
+    if broken:
+        write_report(f"crawl-{role}-errors", broken)
+    assert not broken, f"{role}: pages that failed:" + _listing(broken)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_link_leads_to_a_page_the_role_may_not_see(crawl, role):
+    """Navigation fitted to the role: a link a user is shown never ends in 403 or 404."""
+    result = crawl(role)
+    refused = [f"{p.path} -> {p.status} (linked from {p.from_url or 'start'})"
+               for p in result.pages if 400 <= p.status < 500]
+    assert not refused, f"{role}: links to pages that refuse this role:" + _listing(refused)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_has_a_title_one_h1_and_a_language(crawl, role):
+    result = crawl(role)
+    problems = []
+    for p in result.pages:
+        if not p.is_html:
+            continue
+        if not p.title:
+            problems.append(f"{p.path}: empty <title>")
+        if p.h1_count != 1:
+            problems.append(f"{p.path}: {p.h1_count} <h1> elements (want exactly 1)")
+        if not p.lang:
+            problems.append(f"{p.path}: no lang attribute on <html>")
+    if problems:
+        write_report(f"crawl-{role}-structure", problems)
+    assert not problems, f"{role}:" + _listing(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_passes_the_nu_html_checker(crawl, role):
+    result = crawl(role)
+    assert result.html_pages, f"{role}: no HTML pages crawled"
+    errors = result.vnu_errors()
+    if errors:
+        write_report(f"vnu-{role}", errors)
+    rows = [f"{e['page']} line {e['line']}: {e['message']}  [{e['extract']}]" for e in errors]
+    assert not errors, f"{role}: {len(errors)} HTML error(s) from the Nu Html Checker:" + _listing(rows)
