@@ -80,7 +80,9 @@ def register_extensions(app: Flask) -> None:
         user_id, _, token = identity.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        from sqlalchemy.orm import joinedload
+
+        user = db.session.get(User, int(user_id), options=[joinedload(User.person)])
         if user is None or user.session_token != token:
             return None  # logged out elsewhere or password changed: the old cookie is dead
         return user
@@ -105,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from netapp.blueprints.auth import bp as auth_bp
     from netapp.blueprints.joining import bp as joining_bp
     from netapp.blueprints.main import bp as main_bp
+    from netapp.blueprints.privacy import bp as privacy_bp
     from netapp.blueprints.public import bp as public_bp
     from netapp.blueprints.registry import bp as registry_bp
 
@@ -113,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(joining_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -33,6 +33,10 @@ def register(app: Flask) -> None:
     def not_allowed(e):
         return page(405, _("Ikke tillatt"), _("Denne handlingen er ikke tillatt her."))
 
+    @app.errorhandler(409)
+    def conflict(e):
+        return page(409, _("Kan ikke endres"), _("Denne oppføringen kan ikke endres lenger, for eksempel fordi personopplysningene er slettet."))
+
     @app.errorhandler(413)
     def too_large(e):
         return page(413, _("Filen er for stor"), _("Filen er større enn det som er tillatt. Del den opp eller fjern unødvendige kolonner."))

@@ -11,9 +11,8 @@ import re
 import tempfile
 
 import pytest
-from sqlalchemy import event
-
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from netapp import create_app
 from netapp.extensions import db as _db
@@ -54,15 +53,19 @@ def wipe_tables() -> None:
     """Empty every table (self-references included) on SQLite and PostgreSQL."""
     _db.session.remove()
     tables = _db.metadata.sorted_tables
-    with _db.engine.begin() as conn:
+    with _db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            conn.commit()
         else:
+            # PRAGMA foreign_keys is a no-op inside a transaction: switch it outside one.
             conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
             for table in reversed(tables):
                 conn.execute(table.delete())
+            conn.commit()
             conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            conn.commit()
 
 
 @pytest.fixture(autouse=True)
@@ -153,3 +156,27 @@ def count_queries(app):
             event.remove(_db.engine, "before_cursor_execute", before)
 
     return counter
+
+
+def _hypothesis_profiles() -> None:
+    """Hypothesis profiles for the property-based tests (tests/test_fuzz.py).
+
+    "ci" (the default, and always when CI is set without HYPOTHESIS_PROFILE): few examples, the
+    same ones every run, no shrinking (a failure is reported at once, unsimplified), nothing
+    written to .hypothesis/; "dev" and "thorough" (chosen with HYPOTHESIS_PROFILE) draw fresh
+    examples each run, shrink a failure to its simplest form and remember it.
+    """
+    from hypothesis import HealthCheck, Phase, settings
+
+    # The tests share one app and seeded data across examples on purpose (reseeding is slow).
+    relaxed = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
+               HealthCheck.filter_too_much]
+    settings.register_profile("ci", max_examples=15, deadline=None, derandomize=True, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=relaxed,
+                              print_blob=True)
+    settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=relaxed)
+    settings.register_profile("thorough", max_examples=500, deadline=None, suppress_health_check=relaxed)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+
+_hypothesis_profiles()

@@ -323,3 +323,15 @@ def test_person_page_and_dashboard_query_counts_do_not_grow(client, login, count
         assert client.get("/dashboard").status_code == 200
     assert small_person() == large_person()
     assert small_dash() == large_dash()
+
+
+def test_an_erased_person_cannot_be_edited_or_reactivated(client, demo, login):
+    person = _person("ressurs@demo.example")
+    person.status = PersonStatus.ERASED
+    db.session.commit()
+    login("koordinator@demo.example")
+    page = client.get(f"/registry/persons/{person.id}").get_data(as_text=True)
+    assert "Personopplysningene er slettet" in page and "Gjør aktiv igjen" not in page
+    assert client.get(f"/registry/persons/{person.id}/edit").status_code == 409
+    assert client.post(f"/registry/persons/{person.id}/reactivate").status_code == 409
+    assert db.session.get(Person, person.id).status == PersonStatus.ERASED

@@ -117,10 +117,19 @@ def audit_log():
     return render_template("main/audit.html", page=page, types=types, actor=actor, object_type=object_type, args=args)
 
 
+_BRAND_CACHE: dict[str, tuple[float, str]] = {}
+BRAND_TTL_SECONDS = 60
+
+
 @bp.app_context_processor
 def brand():
-    # The default network's name in the header; one cheap query per page.
-    name = db.session.scalar(select(Network.short_name).where(Network.is_default.is_(True)).limit(1))
-    return {"brand_network": name or ""}
+    """The default network's name in the header, cached in the process for a minute."""
+    import time
 
-
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    cached = _BRAND_CACHE.get(key)
+    if cached is None or cached[0] < time.monotonic() or current_app.testing:
+        name = db.session.scalar(select(Network.short_name).where(Network.is_default.is_(True)).limit(1)) or ""
+        cached = (time.monotonic() + BRAND_TTL_SECONDS, name)
+        _BRAND_CACHE[key] = cached
+    return {"brand_network": cached[1]}

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -119,6 +120,9 @@ class Workplace(db.Model):
 
 
 class Person(db.Model):
+    # The registry's default order (last name, first name) served by an index.
+    __table_args__ = (Index("ix_person_sort_name", "last_name", "first_name", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from netapp.blueprints.registry.models import (
@@ -59,10 +59,10 @@ def filtered_persons(filters: PersonFilters, visible_clause):
     query = query.where(Person.status != PersonStatus.ERASED)
     if filters.network_id:
         # Active persons count by their current membership; those who left by any past one.
-        members = select(Membership.person_id).where(Membership.network_id == filters.network_id)
+        members = [Membership.person_id == Person.id, Membership.network_id == filters.network_id]
         if filters.status == PersonStatus.ACTIVE.value:
-            members = members.where(Membership.end_date.is_(None))
-        query = query.where(Person.id.in_(members))
+            members.append(Membership.end_date.is_(None))
+        query = query.where(exists().where(*members))
     if filters.status in {PersonStatus.ACTIVE.value, PersonStatus.LEFT.value}:
         query = query.where(Person.status == filters.status)
     if filters.profession:
@@ -106,14 +106,16 @@ def professions() -> list[str]:
     return list(db.session.scalars(select(Person.profession).where(Person.profession != "").distinct().order_by(Person.profession)))
 
 
-def municipalities() -> list[Organisation]:
-    return list(db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY).order_by(Organisation.name)
+def municipalities() -> list:
+    """(id, name) rows for filter menus: columns only, no ORM objects."""
+    return list(db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.kind == OrganisationKind.MUNICIPALITY)
+        .order_by(Organisation.name)
     ))
 
 
-def organisations() -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+def organisations() -> list:
+    return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)))
 
 
 def workplaces() -> list[Workplace]:
@@ -158,7 +160,7 @@ def current_members_clause(network_id: int, role: MembershipRole | None = Member
     conditions = [Membership.network_id == network_id, Membership.end_date.is_(None)]
     if role is not None:
         conditions.append(Membership.role == role)
-    return Person.id.in_(select(Membership.person_id).where(and_(*conditions)))
+    return exists().where(Membership.person_id == Person.id, and_(*conditions))
 
 
 def coverage(network: Network) -> dict:

@@ -148,6 +148,8 @@ def deactivate_person(person: Person, left_on: date | None = None) -> None:
 def reactivate_person(person: Person) -> None:
     from netapp.blueprints.auth.models import User
 
+    if person.status == PersonStatus.ERASED:
+        raise ValueError("an erased person cannot be made active again")
     person.status = PersonStatus.ACTIVE
     person.left_on = None
     db.session.execute(update(User).where(User.person_id == person.id).values(is_enabled=True))

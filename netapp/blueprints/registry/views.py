@@ -15,7 +15,7 @@ from netapp.blueprints.registry.forms import (
     sector_choices,
     sector_labels,
 )
-from netapp.blueprints.registry.models import MembershipRole, Network, Workplace
+from netapp.blueprints.registry.models import MembershipRole, Network, PersonStatus, Workplace
 from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
@@ -89,6 +89,14 @@ def view_person(person_id: int):
     )
 
 
+def _editable_person_or_404(person_id: int):
+    """A person a coordinator may change; an erased person's record stays as it is."""
+    person = get_person_or_404(person_id, edit=True)
+    if person.status == PersonStatus.ERASED:
+        abort(409)
+    return person
+
+
 def _fill_choices(form: PersonForm) -> None:
     form.workplace_id.choices = choices([(0, _("Ikke oppgitt"))] + [(w.id, w.label) for w in queries.workplaces()])
     if isinstance(form, NewPersonForm):
@@ -132,7 +140,7 @@ def create_person():
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
 @require_coordinator
 def edit_person(person_id: int):
-    person = get_person_or_404(person_id, edit=True)
+    person = _editable_person_or_404(person_id)
     form = PersonForm(obj=person)
     _fill_choices(form)
     if request.method == "GET":
@@ -156,7 +164,7 @@ def edit_person(person_id: int):
 @bp.route("/persons/<int:person_id>/deactivate", methods=["GET", "POST"])
 @require_coordinator
 def deactivate_person(person_id: int):
-    person = get_person_or_404(person_id, edit=True)
+    person = _editable_person_or_404(person_id)
     form = DeactivateForm(left_on=today_oslo())
     if form.validate_on_submit():
         services.deactivate_person(person, form.left_on.data)
@@ -169,7 +177,7 @@ def deactivate_person(person_id: int):
 @bp.route("/persons/<int:person_id>/reactivate", methods=["POST"])
 @require_coordinator
 def reactivate_person(person_id: int):
-    person = get_person_or_404(person_id, edit=True)
+    person = _editable_person_or_404(person_id)
     services.reactivate_person(person)
     db.session.commit()
     flash(_("%(name)s er aktiv igjen. Legg til nettverk på nytt ved behov.", name=person.full_name), "success")
@@ -179,11 +187,11 @@ def reactivate_person(person_id: int):
 @bp.route("/persons/<int:person_id>/merge", methods=["GET", "POST"])
 @require_coordinator
 def merge_persons(person_id: int):
-    keep = get_person_or_404(person_id, edit=True)
+    keep = _editable_person_or_404(person_id)
     form = MergeForm()
     other = None
     if form.validate_on_submit():
-        other = get_person_or_404(form.other_id.data, edit=True) if form.other_id.data != keep.id else None
+        other = _editable_person_or_404(form.other_id.data) if form.other_id.data != keep.id else None
         if other is None:
             form.other_id.errors.append(_("Velg en annen oppføring enn denne."))
         elif request.form.get("confirmed") == "1":

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The whole suite on SQLite, then everything but the browser journeys (marker e2e) on a
+# throwaway PostgreSQL cluster. Both parts always run; any failure fails the script.
+# Extra pytest arguments: scripts/test.sh -x -k login  (or make test PYTEST_ARGS="-x -k login").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+PYTEST="${PYTEST:-.venv/bin/pytest}"
+[ -x "$PYTEST" ] || die "$PYTEST not found; run make test (it installs the test tools)"
+# A hung test must not hang CI: each part is interrupted after this many seconds (pytest then
+# shows where it was stuck), and killed 30 seconds later if it still runs.
+TEST_TIMEOUT="${TEST_TIMEOUT:-1800}"
+
+# The browser journeys (tests/e2e) need Debian's chromium, Java and node_modules (axe-core, vnu).
+if [ -d tests/e2e ]; then
+    bash scripts/install-browser-deps.sh
+fi
+
+# pytest's exit status: 0 all passed, 1 failures, 2 interrupted, 3 internal error,
+# 4 usage error, 5 no tests collected. Anything but 0 is a failure here, 5 included.
+explain() {
+    case "$1" in
+        0) echo "passed" ;;
+        1) echo "FAILED (failing tests)" ;;
+        2) echo "FAILED (interrupted)" ;;
+        3) echo "FAILED (internal pytest error)" ;;
+        4) echo "FAILED (pytest usage error)" ;;
+        5) echo "FAILED (no tests were collected)" ;;
+        124|137) echo "FAILED (timed out after ${TEST_TIMEOUT}s)" ;;
+        *) echo "FAILED (exit status $1)" ;;
+    esac
+}
+
+run_part() {
+    local start status
+    start="$(now_s)"
+    set +e
+    "$@"
+    status=$?
+    set -e
+    LAST_SECONDS=$(( $(now_s) - start ))
+    return "$status"
+}
+
+say "Test suite on SQLite"
+sqlite_status=0
+run_part env -u NETAPP_TEST_DATABASE_URL NETAPP_ENV=testing \
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q "$@" || sqlite_status=$?
+sqlite_seconds=$LAST_SECONDS
+
+echo
+say "Test suite on PostgreSQL (without the browser journeys)"
+pg_status=0
+run_part bash scripts/with-postgres.sh env NETAPP_ENV=testing \
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -m "not e2e" "$@" || pg_status=$?
+pg_seconds=$LAST_SECONDS
+
+echo
+say "Summary"
+printf '    SQLite:     %-36s %4ss\n' "$(explain "$sqlite_status")" "$sqlite_seconds"
+printf '    PostgreSQL: %-36s %4ss\n' "$(explain "$pg_status")" "$pg_seconds"
+
+if [ "$sqlite_status" -ne 0 ] || [ "$pg_status" -ne 0 ]; then
+    exit 1
+fi
