@@ -6,7 +6,7 @@ import os
 import signal
 import threading
 import types
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -157,7 +157,10 @@ def test_scheduler_command_runs_jobs_and_stops_on_sigterm(app, runner, monkeypat
         os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(scheduler, "discover_job_modules", lambda: _fake_modules(
-        demo={"JOBS": [{"func": stop_me, "trigger": "date", "id": "stop_me"}]},
+        # An interval job (first run at once) stays in the job store, so the stop does not race
+        # APScheduler's removal of a finished one-off job.
+        demo={"JOBS": [{"func": stop_me, "trigger": "interval", "hours": 1, "id": "stop_me",
+                        "next_run_time": datetime.now(UTC)}]},
     ))
     before = signal.getsignal(signal.SIGTERM)
     result = runner.invoke(args=["scheduler"])
