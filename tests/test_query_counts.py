@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import insert
 
 from netapp.blueprints.joining.models import Registration
-from netapp.blueprints.registry.models import Membership, Network, Person, Sector
+from netapp.blueprints.registry.models import Membership, Network, Person, Sector, person_search_text
 from netapp.extensions import db
 from tests import factories
 
@@ -56,6 +56,8 @@ class World:
                 "position_percent": 80, "public_consent": True, "is_manager": False, "status": "active",
                 "active_from": date(2024, 1, 1), "created_at": now, "updated_at": now,
             })
+            persons[-1]["search_text"] = person_search_text(
+                persons[-1]["first_name"], persons[-1]["last_name"], email, "Sykepleier")
             registrations.append({
                 "network_id": self.network.id, "status": "awaiting_manager" if i % 2 else "awaiting_coordinator",
                 "first_name": f"Ny{i}", "last_name": "Søker", "email": f"ny{i}@test.example",
@@ -79,7 +81,9 @@ PAGES = {
     # path: (who, what the page must show with SMALL and with LARGE rows added)
     "/": ("k@test.example", lambda n: f"Nettverk nummer {n - 1}"),
     "/registry/?q=hansen": ("k@test.example", lambda n: f"{n // 2} personer"),
-    "/n/nettverket": (None, lambda n: f"Fornavn{n - 1} Hansen" if (n - 1) % 2 else f"Fornavn{n - 1} Etternavn{n - 1}"),
+    # The public list is paginated: with many members the first page links to the next.
+    "/n/nettverket": (None, lambda n: (f"Fornavn{n - 1} Hansen" if (n - 1) % 2 else f"Fornavn{n - 1} Etternavn{n - 1}")
+                      if n <= 200 else "Neste"),
     "/staff/": ("leder@test.example", lambda n: "Etternavn0, Fornavn0"),
     "/registrations/": ("k@test.example", lambda n: f"{n} påmeldinger"),
 }

@@ -295,7 +295,7 @@ def persons(world: World) -> None:
     persons with a workplace and (mostly) its leader as manager; about one in twelve has left."""
     from sqlalchemy import bindparam, update
 
-    from netapp.blueprints.registry.models import Person, Workplace
+    from netapp.blueprints.registry.models import Person, Workplace, person_search_text
 
     rng = world.rng
     workplace_ids = world.ids["workplace"]
@@ -319,6 +319,7 @@ def persons(world: World) -> None:
             "public_consent": rng.random() < 0.6, "is_manager": False, "status": "active",
             "active_from": joined, "left_on": None, "created_at": _at(joined), "updated_at": _at(joined),
             **extra,
+            "search_text": person_search_text(first, last, email, profession),
         }
 
     n = 0

@@ -3,7 +3,7 @@
 from itertools import groupby
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from netapp.blueprints.registry.models import (
@@ -16,31 +16,36 @@ from netapp.blueprints.registry.models import (
     Workplace,
 )
 from netapp.extensions import db
+from netapp.pagination import paginate
 from netapp.permissions import get_network_or_404
 
 bp = Blueprint("public", __name__)
+
+PUBLIC_PAGE_SIZE = 200
 
 
 @bp.route("/n/<slug>")
 def network_page(slug: str):
     network = get_network_or_404(slug)
-    members = db.session.execute(
-        select(Person.first_name, Person.last_name, Person.profession, Workplace.name, Organisation.name, Organisation.kind)
+    members = (
+        select(Person)
+        .options(joinedload(Person.workplace).joinedload(Workplace.organisation))
         .join(Workplace, Person.workplace_id == Workplace.id)
         .join(Organisation, Workplace.organisation_id == Organisation.id)
         .where(
             Person.public_consent.is_(True),
             Person.status == PersonStatus.ACTIVE,
-            Person.id.in_(select(Membership.person_id).where(
-                Membership.network_id == network.id, Membership.end_date.is_(None),
+            exists().where(
+                Membership.person_id == Person.id, Membership.network_id == network.id, Membership.end_date.is_(None),
                 Membership.role.in_([MembershipRole.RESOURCE_PERSON, MembershipRole.WORKING_GROUP]),
-            )),
+            ),
         )
-        .order_by(Organisation.kind != "municipality", Organisation.name, Person.last_name, Person.first_name)
-    ).all()
+        .order_by(Organisation.kind != "municipality", Organisation.name, Person.last_name, Person.first_name, Person.id)
+    )
+    page = paginate(members, per_page=PUBLIC_PAGE_SIZE)
     groups = [
-        (org, [{"name": f"{r[0]} {r[1]}", "profession": r[2], "workplace": r[3]} for r in rows])
-        for org, rows in groupby(members, key=lambda r: r[4])
+        (org, [{"name": p.full_name, "profession": p.profession, "workplace": p.workplace.name} for p in people])
+        for org, people in groupby(page.items, key=lambda p: p.workplace.organisation.name)
     ]
     coordinators = db.session.scalars(
         select(Person).options(joinedload(Person.workplace).joinedload(Workplace.organisation))
@@ -50,7 +55,7 @@ def network_page(slug: str):
         .order_by(Person.last_name)
     ).all()
     return render_template("public/network.html", network=network, groups=groups, coordinators=coordinators,
-                           member_count=len(members))
+                           page=page)
 
 
 @bp.route("/tilgjengelighet")

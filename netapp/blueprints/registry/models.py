@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,6 +132,8 @@ class Person(db.Model):
     email_normalized: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
     profession: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # Lower-cased name, e-mail and profession, kept by an ORM event: search scans one column.
+    search_text: Mapped[str] = mapped_column(String(500), default="")
     workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     position_percent: Mapped[int | None] = mapped_column(Integer)
@@ -160,6 +163,16 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name}>"
+
+
+def person_search_text(first_name, last_name, email, profession) -> str:
+    return " ".join(part for part in (first_name, last_name, email, profession) if part).lower()[:500]
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_search_text(mapper, connection, person: Person) -> None:
+    person.search_text = person_search_text(person.first_name, person.last_name, person.email, person.profession)
 
 
 class Assignment(db.Model):

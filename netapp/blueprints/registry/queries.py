@@ -67,7 +67,7 @@ def filtered_persons(filters: PersonFilters, visible_clause):
         query = query.where(Person.status == filters.status)
     if filters.profession:
         query = query.where(Person.profession == filters.profession)
-    need_workplace = bool(filters.municipality_id or filters.organisation_id or filters.sector or filters.q
+    need_workplace = bool(filters.municipality_id or filters.organisation_id or filters.sector
                           or filters.sort in SORT_COLUMNS_NEEDING_JOIN)
     wp = aliased(Workplace)
     org = aliased(Organisation)
@@ -79,18 +79,15 @@ def filtered_persons(filters: PersonFilters, visible_clause):
             query = query.where(org.id == filters.organisation_id)
         if filters.sector in {s.value for s in Sector}:
             query = query.where(wp.sector == filters.sector)
-        if filters.q:
-            term = f"%{filters.q.strip().lower()}%"
-            full_name = func.lower(Person.first_name + " " + Person.last_name)
-            query = query.where(
-                or_(
-                    full_name.like(term),
-                    func.lower(Person.email).like(term),
-                    func.lower(Person.profession).like(term),
-                    func.lower(wp.name).like(term),
-                    func.lower(org.name).like(term),
-                )
-            )
+    if filters.q:
+        term = "%" + filters.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # Persons by their own search column; workplaces and organisations (small tables) by name.
+        matching_workplaces = (
+            select(Workplace.id).join(Organisation, Workplace.organisation_id == Organisation.id)
+            .where(or_(func.lower(Workplace.name).like(term, escape="\\"),
+                       func.lower(Organisation.name).like(term, escape="\\")))
+        )
+        query = query.where(or_(Person.search_text.like(term, escape="\\"), Person.workplace_id.in_(matching_workplaces)))
     if filters.sort == "workplace":
         columns = (wp.name, Person.last_name, Person.id)
     elif filters.sort == "municipality":
@@ -165,54 +162,54 @@ def current_members_clause(network_id: int, role: MembershipRole | None = Member
 
 def coverage(network: Network) -> dict:
     """Municipalities of the network's region with their count of active resource persons,
-    plus the members per sector, all counted in SQL."""
-    members = (
-        select(Person.id.label("person_id"), Workplace.organisation_id, Workplace.sector)
-        .join(Workplace, Person.workplace_id == Workplace.id)
+    plus the members per sector. The members are counted once, in SQL, grouped by organisation
+    and sector; the region and the names of organisations outside it are merged in."""
+    counts = db.session.execute(
+        select(Workplace.organisation_id, Workplace.sector, func.count(Person.id))
+        .select_from(Person)
+        .outerjoin(Workplace, Person.workplace_id == Workplace.id)
         .where(Person.status == PersonStatus.ACTIVE, current_members_clause(network.id))
-        .subquery()
-    )
-    region_rows = db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.municipality_number, func.count(members.c.person_id))
+        .group_by(Workplace.organisation_id, Workplace.sector)
+    ).all()
+    region = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.municipality_number)
         .join(network_region, network_region.c.organisation_id == Organisation.id)
-        .outerjoin(members, members.c.organisation_id == Organisation.id)
         .where(network_region.c.network_id == network.id)
-        .group_by(Organisation.id, Organisation.name, Organisation.municipality_number)
         .order_by(Organisation.municipality_number, Organisation.name)
     ).all()
-    sector_rows = {
-        (sector or "unknown"): count
-        for sector, count in db.session.execute(
-            select(members.c.sector, func.count()).select_from(members).group_by(members.c.sector)
-        ).all()
-    }
-    outside_rows = db.session.execute(
-        select(Organisation.name, Organisation.kind, func.count(members.c.person_id))
-        .join(members, members.c.organisation_id == Organisation.id)
-        .where(Organisation.id.not_in(select(network_region.c.organisation_id).where(network_region.c.network_id == network.id)))
-        .group_by(Organisation.name, Organisation.kind)
-        .order_by(Organisation.name)
-    ).all()
-    total = db.session.scalar(select(func.count()).select_from(
-        select(Person.id).where(Person.status == PersonStatus.ACTIVE, current_members_clause(network.id)).subquery()
-    ))
-    municipalities = [
-        {"id": r[0], "name": r[1], "number": r[2], "count": r[3]} for r in region_rows
-    ]
-    sectors = [{"sector": s.value, "count": sector_rows.get(s.value, 0)} for s in Sector]
-    if sector_rows.get("unknown"):
-        sectors.append({"sector": "unknown", "count": sector_rows["unknown"]})
-    covered = sum(1 for m in municipalities if m["count"])
+    by_org: dict[int, int] = {}
+    by_sector: dict[str, int] = {}
+    total = 0
+    for organisation_id, sector, count in counts:
+        total += count
+        if organisation_id is not None:
+            by_org[organisation_id] = by_org.get(organisation_id, 0) + count
+            key = sector.value if sector is not None else "unknown"
+            by_sector[key] = by_sector.get(key, 0) + count
+    region_ids = {r[0] for r in region}
+    outside_ids = [oid for oid in by_org if oid not in region_ids]
+    outside = []
+    if outside_ids:
+        outside = [
+            {"name": name, "kind": kind, "count": by_org[oid]}
+            for oid, name, kind in db.session.execute(
+                select(Organisation.id, Organisation.name, Organisation.kind)
+                .where(Organisation.id.in_(outside_ids)).order_by(Organisation.name)
+            )
+        ]
+    municipalities = [{"id": r[0], "name": r[1], "number": r[2], "count": by_org.get(r[0], 0)} for r in region]
+    sectors = [{"sector": s.value, "count": by_sector.get(s.value, 0)} for s in Sector]
+    if by_sector.get("unknown"):
+        sectors.append({"sector": "unknown", "count": by_sector["unknown"]})
     return {
         "municipalities": municipalities,
-        "covered": covered,
+        "covered": sum(1 for m in municipalities if m["count"]),
         "region_size": len(municipalities),
         "missing": [m for m in municipalities if not m["count"]],
         "sectors": sectors,
-        "outside": [{"name": r[0], "kind": r[1], "count": r[2]} for r in outside_rows],
+        "outside": outside,
         "total": total,
     }
-
 
 
 def person_by_email(email: str) -> Person | None:
