@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, config_for
 
@@ -24,6 +25,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
+    app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
     register_template_helpers(app)
     from netapp import errors, security
@@ -53,6 +55,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+class DatabaseInteger(IntegerConverter):
+    """<int:...> in URLs stops at what a database integer holds: a larger id is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:
@@ -131,7 +141,11 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject():
+        from urllib.parse import urlencode
+
+        query = urlencode(list(request.args.items(multi=True))) if request else ""
         return {
+            "current_path": (request.path + ("?" + query if query else "")) if request else "/",
             **permissions.template_helpers(),
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
-IGNORED_FIELDS = {"updated_at", "email_normalized", "created_at"}
+IGNORED_FIELDS = {"updated_at", "email_normalized", "created_at", "search_text"}
 
 
 class AuditEvent(db.Model):

@@ -1,4 +1,4 @@
-"""Command-line interface: users, registry, seed-demo, outbox, scheduler."""
+"""Command-line interface: users, registry, seed-demo, outbox, scheduler, devmail, backup, restore."""
 
 from __future__ import annotations
 
@@ -119,8 +119,11 @@ def devmail(host: str | None, port: int | None, directory: str | None):
 
 
 def register(app: Flask) -> None:
+    from netapp.backup import backup_command, restore_command
     from netapp.blueprints.registry.cli import registry_cli
 
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(seed_demo)

@@ -1,7 +1,21 @@
-"""Security headers on every response."""
+"""Security headers on every response, and input cleaned of characters no page can show."""
+
+import re
 
 from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
+
+# C0 controls except tab, line feed and carriage return; DEL and C1 controls; non-characters.
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+
+
+def clean_text(value: str) -> str:
+    return FORBIDDEN.sub("", value)
+
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -21,15 +35,16 @@ def register(app: Flask) -> None:
     production = app.config.get("SESSION_COOKIE_SECURE", False)
 
     @app.before_request
-    def drop_nul_characters():
-        """NUL is never typed by a person, and PostgreSQL refuses it in text: remove it from input
-        so that such a request is handled like any other instead of failing in the database."""
+    def drop_control_characters():
+        """Control characters and non-characters are never typed by a person; HTML forbids them and
+        PostgreSQL refuses NUL. Remove them from all input, so such a request is handled like any
+        other and nothing unshowable is stored."""
         if request.view_args:
-            request.view_args = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in request.view_args.items()}
+            request.view_args = {k: clean_text(v) if isinstance(v, str) else v for k, v in request.view_args.items()}
         for name in ("args", "form"):
             values = getattr(request, name)
-            if any("\x00" in v for v in values.values()):
-                cleaned = ImmutableMultiDict([(k, v.replace("\x00", "")) for k, v in values.items(multi=True)])
+            if any(FORBIDDEN.search(v) for v in values.values()):
+                cleaned = ImmutableMultiDict([(k, clean_text(v)) for k, v in values.items(multi=True)])
                 setattr(request, name, cleaned)
 
     @app.after_request

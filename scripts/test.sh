@@ -43,24 +43,36 @@ run_part() {
     return "$status"
 }
 
+# Two workers (pytest-xdist) for the request-level tests: this is a 2-core machine. The browser
+# tests run on their own, in one process, against their own server.
+WORKERS="${TEST_WORKERS:-2}"
+
 say "Test suite on SQLite"
 sqlite_status=0
 run_part env -u NETAPP_TEST_DATABASE_URL NETAPP_ENV=testing \
-    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q "$@" || sqlite_status=$?
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -n "$WORKERS" -m "not e2e" "$@" || sqlite_status=$?
 sqlite_seconds=$LAST_SECONDS
+
+echo
+say "Browser journeys, accessibility and HTML checks (Chromium, SQLite)"
+e2e_status=0
+run_part env -u NETAPP_TEST_DATABASE_URL NETAPP_ENV=testing \
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -m e2e "$@" || e2e_status=$?
+e2e_seconds=$LAST_SECONDS
 
 echo
 say "Test suite on PostgreSQL (without the browser journeys)"
 pg_status=0
 run_part bash scripts/with-postgres.sh env NETAPP_ENV=testing \
-    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -m "not e2e" "$@" || pg_status=$?
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -n "$WORKERS" -m "not e2e" "$@" || pg_status=$?
 pg_seconds=$LAST_SECONDS
 
 echo
 say "Summary"
 printf '    SQLite:     %-36s %4ss\n' "$(explain "$sqlite_status")" "$sqlite_seconds"
+printf '    Browser:    %-36s %4ss\n' "$(explain "$e2e_status")" "$e2e_seconds"
 printf '    PostgreSQL: %-36s %4ss\n' "$(explain "$pg_status")" "$pg_seconds"
 
-if [ "$sqlite_status" -ne 0 ] || [ "$pg_status" -ne 0 ]; then
+if [ "$sqlite_status" -ne 0 ] || [ "$e2e_status" -ne 0 ] || [ "$pg_status" -ne 0 ]; then
     exit 1
 fi

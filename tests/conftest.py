@@ -29,11 +29,29 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """Parallel workers (pytest-xdist) each get their own PostgreSQL database beside the given one."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def app():
     overrides = {}
     tmpdir = None
-    if not os.environ.get("NETAPP_TEST_DATABASE_URL"):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if os.environ.get("NETAPP_TEST_DATABASE_URL") and worker:
+        overrides["SQLALCHEMY_DATABASE_URI"] = _worker_database(os.environ["NETAPP_TEST_DATABASE_URL"], worker)
+    elif not os.environ.get("NETAPP_TEST_DATABASE_URL"):
         tmpdir = tempfile.TemporaryDirectory(prefix="netapp-test-")
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmpdir.name}/test.sqlite3"
     app = create_app("testing", overrides)

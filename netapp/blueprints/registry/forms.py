@@ -56,7 +56,9 @@ class DeactivateForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    other_id = IntegerField(_l("Nummeret til den doble oppføringen"), validators=[DataRequired(_l("Skriv nummeret på oppføringen som skal slås sammen."))],
+    other_id = IntegerField(_l("Nummeret til den doble oppføringen"), validators=[
+        DataRequired(_l("Skriv nummeret på oppføringen som skal slås sammen.")),
+        NumberRange(1, 2**31 - 1, _l("Skriv nummeret på oppføringen som skal slås sammen."))],
                             description=_l("Nummeret står øverst på personens side. Oppføringen slettes, og alt flyttes hit."))
 
 

@@ -68,7 +68,8 @@ def _render_form(form: ImportForm, status: int = 200):
 def import_persons():
     form = _import_form()
     if form.validate_on_submit():
-        network = db.session.get(Network, form.network_id.data) if form.network_id.data else None
+        chosen = form.network_id.data
+        network = db.session.get(Network, chosen) if chosen and 0 < chosen < 2**31 else None
         if network is None or not can_coordinate(network):
             abort(403)
         upload = form.file.data
