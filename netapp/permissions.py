@@ -216,6 +216,18 @@ def get_person_or_404(person_id: int, *, edit: bool = False) -> Person:
     return person
 
 
+def get_registration_or_404(registration_id: int):
+    """A registration for one of the networks the user coordinates (admin: any)."""
+    from netapp.blueprints.joining.models import Registration
+
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    if not can_coordinate(registration.network):
+        abort(403)
+    return registration
+
+
 def get_network_or_404(slug: str, *, coordinate: bool = False) -> Network:
     network = db.session.scalar(select(Network).where(Network.slug == slug))
     if network is None:

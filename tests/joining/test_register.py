@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from netapp.blueprints.joining import services
 from netapp.blueprints.joining.models import Registration
 from netapp.extensions import db
 from netapp.mail import OutboxMessage
@@ -130,15 +129,8 @@ def test_registration_without_demo_data_or_networks_is_404(client):
 
 def test_unlisted_workplace(client, demo):
     """A workplace that is not listed: typed in with its municipality and sector, created only on
-    approval. Until Registration has the new_workplace_* columns the form asks the registrant to
-    contact the coordinators instead."""
+    approval."""
     page = client.get(URL).get_data(as_text=True)
-    if not services.new_workplace_supported():
-        assert 'name="new_workplace_name"' not in page
-        assert "Skriv til koordinatorene" in page and "barnepalliasjon@demo.example" in page
-        response = client.post(URL, data=form(workplace_id="0"))
-        assert "Velg arbeidsstedet ditt" in response.get_data(as_text=True)
-        return
     from netapp.blueprints.registry.models import Organisation, Workplace
 
     time_id = db.session.scalar(select(Organisation.id).where(Organisation.name == "Time"))

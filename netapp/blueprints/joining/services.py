@@ -43,13 +43,6 @@ log = logging.getLogger(__name__)
 PENDING = (RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COORDINATOR)
 
 
-def new_workplace_supported() -> bool:
-    """Whether a registration can carry a workplace that is not in the registry yet (created on
-    approval). Needs the new_workplace_* columns on Registration."""
-    return all(hasattr(Registration, name) for name in
-               ("new_workplace_name", "new_workplace_organisation_id", "new_workplace_sector"))
-
-
 def _new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
@@ -137,7 +130,7 @@ def submit_registration(data: RegistrationData, network: Network, invitation: In
         manager_token_hash=token_hash,
         invitation_id=invitation.id if invitation is not None else None,
     )
-    if data.workplace is None and data.new_workplace_name and new_workplace_supported():
+    if data.workplace is None and data.new_workplace_name:
         registration.new_workplace_name = data.new_workplace_name.strip()
         registration.new_workplace_organisation_id = data.new_workplace_organisation.id
         registration.new_workplace_sector = data.new_workplace_sector

@@ -11,17 +11,17 @@ from wtforms.fields.choices import SelectChoice
 
 from netapp.blueprints.joining import services
 from netapp.blueprints.joining.forms import InviteForm, ManagerDecisionForm, RegistrationForm, RejectForm
-from netapp.blueprints.joining.models import Invitation, Registration, RegistrationStatus
+from netapp.blueprints.joining.models import Invitation, RegistrationStatus
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.forms import sector_choices, sector_labels
 from netapp.blueprints.registry.models import Network, Organisation, Sector, Workplace
 from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
-    can_coordinate,
     coordinated_network_ids,
     coordinated_networks,
     get_network_or_404,
+    get_registration_or_404,
     require_coordinator,
 )
 from netapp.validators import choices
@@ -71,20 +71,15 @@ def _registration_form(network: Network | None, *, fixed_network: bool, **defaul
     form.workplace_id.choices = [SelectChoice(0, _("Velg arbeidssted"))] + [
         SelectChoice(wid, name, optgroup=org) for wid, name, org in groups
     ]
-    if services.new_workplace_supported():
-        form.new_workplace_organisation_id.choices = choices(
-            [(0, _("Velg kommune eller organisasjon"))] + [(o.id, o.name) for o in registry_queries.organisations()]
-        )
-        form.new_workplace_sector.choices = sector_choices(blank=_("Velg sektor"))
-    else:
-        del form.new_workplace_organisation_id
-        del form.new_workplace_name
-        del form.new_workplace_sector
+    form.new_workplace_organisation_id.choices = choices(
+        [(0, _("Velg kommune eller organisasjon"))] + [(o.id, o.name) for o in registry_queries.organisations()]
+    )
+    form.new_workplace_sector.choices = sector_choices(blank=_("Velg sektor"))
     return form
 
 
 def _registration_data(form: RegistrationForm) -> services.RegistrationData:
-    new_name = form.new_workplace_name.data.strip() if "new_workplace_name" in form and form.new_workplace_name.data else ""
+    new_name = (form.new_workplace_name.data or "").strip()
     return services.RegistrationData(
         first_name=form.first_name.data, last_name=form.last_name.data, email=form.email.data,
         phone=form.phone.data or "", profession=form.profession.data or "",
@@ -126,7 +121,6 @@ def _handle_registration(form: RegistrationForm, network: Network, invitation: I
 def _render_registration(form: RegistrationForm, network: Network, invitation: Invitation | None = None):
     return render_template(
         "joining/register.html", form=form, network=network, invitation=invitation,
-        new_workplace=services.new_workplace_supported(),
     )
 
 
@@ -193,15 +187,6 @@ def manager_done():
 
 # ---------------------------------------------------------------- coordinators
 
-def _get_registration_or_404(registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        abort(404)
-    if not can_coordinate(registration.network):
-        abort(403)
-    return registration
-
-
 @bp.route("/registrations/")
 @require_coordinator
 def list_registrations():
@@ -224,7 +209,7 @@ def list_registrations():
 @bp.route("/registrations/<int:registration_id>")
 @require_coordinator
 def view_registration(registration_id: int):
-    registration = _get_registration_or_404(registration_id)
+    registration = get_registration_or_404(registration_id)
     return render_template(
         "joining/view.html", registration=registration, statuses=status_labels(),
         workplace=services.workplace_label(registration), workplace_is_new=services.workplace_is_new(registration),
@@ -236,7 +221,7 @@ def view_registration(registration_id: int):
 @bp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
 @require_coordinator
 def approve_registration(registration_id: int):
-    registration = _get_registration_or_404(registration_id)
+    registration = get_registration_or_404(registration_id)
     if registration.status != RegistrationStatus.AWAITING_COORDINATOR:
         flash(_("Denne påmeldingen kan ikke godkjennes nå."), "warning")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
@@ -254,7 +239,7 @@ def approve_registration(registration_id: int):
 @bp.route("/registrations/<int:registration_id>/reject", methods=["GET", "POST"])
 @require_coordinator
 def reject_registration(registration_id: int):
-    registration = _get_registration_or_404(registration_id)
+    registration = get_registration_or_404(registration_id)
     if registration.status not in services.PENDING:
         flash(_("Påmeldingen er allerede behandlet."), "warning")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
