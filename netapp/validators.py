@@ -5,10 +5,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 
-def normalize_email(value: str | None) -> str:
-    return (value or "").strip().lower()
-
-
 def check_email(value: str) -> str | None:
     """The normalised address, or None when it is not a valid e-mail address."""
     value = (value or "").strip()
