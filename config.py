@@ -88,6 +88,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     PAGE_SIZE = 50
+    # Keep the content of the registry list, person, coverage and public network pages in each
+    # worker between changes to the data (netapp/cache.py); FRAGMENT_CACHE=0 renders every time.
+    FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 
     # Personal data of persons who left is erased this many months after their end date.
     RETENTION_MONTHS_AFTER_LEFT = env_int("RETENTION_MONTHS_AFTER_LEFT", 24)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from flask import Flask, g, request
 from flask_login import current_user
@@ -74,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Oslo")
+    from netapp import i18n
+
+    i18n.install(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -85,17 +89,35 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(identity: str):
-        from netapp.blueprints.auth.models import User
+        from netapp import permissions
+        from netapp.cache import remember_token
 
         user_id, _, token = identity.partition(":")
-        if not user_id.isdigit() or not token:
+        if not user_id.isdigit() or not token or int(user_id) > 2**31 - 1:
             return None
-        from sqlalchemy.orm import joinedload
-
-        user = db.session.get(User, int(user_id), options=[joinedload(User.person)])
-        if user is None or user.session_token != token:
+        row = db.session.execute(_user_with_roles_select(), {"user_id": int(user_id)}).first()
+        if row is None or row[0].session_token != token:
             return None  # logged out elsewhere or password changed: the old cookie is dead
+        user = row[0]
+        permissions.prime(user, row[1], row[2])
+        remember_token(row[3])
         return user
+
+
+@cache
+def _user_with_roles_select():
+    """The account, its person and its roles in one query, built once per process."""
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from netapp import permissions
+    from netapp.blueprints.auth.models import User
+    from netapp.cache import token_column
+
+    return (
+        select(User, *permissions.role_columns(User.person_id), token_column())
+        .options(joinedload(User.person)).where(User.id == bindparam("user_id"))
+    )
 
 
 def select_locale() -> str:
@@ -129,6 +151,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
 
 
+def url_prefix(endpoint: str, param: str) -> str:
+    """The URL of an endpoint whose last part is an integer parameter, without that number: a long
+    list builds its links as prefix + id instead of a full url_for() per row."""
+    from flask import url_for
+
+    url = url_for(endpoint, **{param: 1})
+    if not url.endswith("/1"):
+        raise ValueError(f"{endpoint} does not end with <int:{param}>")
+    return url[:-1]
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -136,6 +169,10 @@ def register_template_helpers(app: Flask) -> None:
     from netapp.timeutil import format_date, format_datetime
 
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.globals["url_prefix"] = url_prefix
+    from netapp.cache import csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.add_extension("jinja2.ext.do")
 

@@ -12,4 +12,5 @@ from netapp.blueprints.registry.models import (  # noqa: F401
     Person,
     Workplace,
 )
+from netapp.cache import DataState  # noqa: F401
 from netapp.mail import OutboxMessage  # noqa: F401

@@ -1,12 +1,58 @@
-"""SQL pagination with a page number taken from the query string."""
+"""SQL pagination with a page number taken from the query string.
+
+The page of rows and the total come from one query: the total is a window function,
+`count(*) OVER ()`, evaluated before LIMIT. A separate COUNT runs only when the page asked for
+lies past the end (no rows to carry the total), or when the select is DISTINCT.
+"""
 
 from flask import request
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import func
 
 from netapp.extensions import db
 
+TOTAL_LABEL = "pagination_total"
+
+
+class WindowPagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination, with the total counted in the page's own query.
+
+    A select of one ORM entity gives the entities as items; a select of columns gives rows
+    (attribute access by label), as the page's template needs them."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"]
+        session = self._query_args["session"]
+        self._total = None
+        if select._distinct:
+            return SelectPagination._query_items(self)
+        single_entity = len(select.column_descriptions) == 1 and select.column_descriptions[0].get("entity") is not None \
+            and select.column_descriptions[0].get("type") is select.column_descriptions[0].get("entity")
+        windowed = select.add_columns(func.count().over().label(TOTAL_LABEL))
+        result = session.execute(windowed.limit(self.per_page).offset(self._query_offset))
+        rows = result.unique().all() if single_entity else result.all()
+        if rows:
+            self._total = rows[0][-1]
+        elif self.page == 1:
+            self._total = 0
+        if single_entity:
+            return [row[0] for row in rows]
+        return rows
+
+    def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
+        return super()._query_count()
+
+
+def page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+
 
 def paginate(query, per_page: int = 50):
-    """Paginate in SQL: one COUNT and one page of rows, whatever the table size."""
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    """Paginate in SQL: one query for a page of rows and the total, whatever the table size."""
+    return WindowPagination(
+        select=query, session=db.session(), page=page_number(), per_page=per_page, max_per_page=None,
+        error_out=False, count=True,
+    )

@@ -8,11 +8,11 @@ current resource-person membership. One account can hold several.
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import exists, or_, select
+from sqlalchemy import String, bindparam, cast, exists, func, literal, or_, select
 
 from netapp.blueprints.registry.models import (
     Membership,
@@ -48,6 +48,41 @@ def _cache(user) -> dict:
 def is_admin(user=None) -> bool:
     user = _user(user)
     return _authenticated(user) and bool(user.is_admin)
+
+
+def _manager_clause(person_id):
+    """True when the person is marked as manager, is someone's manager or leads a workplace."""
+    return (
+        exists().where(Person.id == person_id, Person.is_manager.is_(True))
+        | exists().where(Person.manager_id == person_id)
+        | exists().where(Workplace.leader_id == person_id)
+    )
+
+
+def role_columns(person_id_column):
+    """Two columns that carry a person's roles, for the query that loads the account: the current
+    memberships as "role:network_id,..." and the manager flag. The login therefore costs one query
+    per request, roles included, and a revoked role takes effect on the very next request."""
+    memberships = (
+        select(func.aggregate_strings(
+            cast(Membership.role, String(32)).concat(literal(":")).concat(cast(Membership.network_id, String(12))),
+            ",",
+        ))
+        .where(Membership.person_id == person_id_column, Membership.end_date.is_(None))
+        .scalar_subquery()
+    )
+    return memberships.label("role_memberships"), _manager_clause(person_id_column).label("role_manager")
+
+
+def prime(user, memberships: str | None, manager) -> None:
+    """Fill the per-request role cache from role_columns()."""
+    by_role: dict[MembershipRole, set[int]] = {}
+    for item in filter(None, (memberships or "").split(",")):
+        role, _, network_id = item.partition(":")
+        by_role.setdefault(MembershipRole(role), set()).add(int(network_id))
+    store = _cache(user)
+    store["memberships"] = {r: frozenset(ids) for r, ids in by_role.items()}
+    store["manager"] = bool(manager)
 
 
 def _network_ids_with_role(user, role: MembershipRole) -> frozenset[int]:
@@ -92,16 +127,7 @@ def is_manager(user=None) -> bool:
         return False
     store = _cache(user)
     if "manager" not in store:
-        pid = user.person_id
-        store["manager"] = bool(
-            db.session.scalar(
-                select(
-                    exists().where(Person.id == pid, Person.is_manager.is_(True))
-                    | exists().where(Person.manager_id == pid)
-                    | exists().where(Workplace.leader_id == pid)
-                )
-            )
-        )
+        store["manager"] = bool(db.session.scalar(select(_manager_clause(user.person_id))))
     return store["manager"]
 
 
@@ -128,12 +154,21 @@ def can_coordinate(network: Network, user=None) -> bool:
     return ids is None or network.id in ids
 
 
+@cache
+def _networks_select(restricted: bool):
+    query = select(Network).order_by(Network.is_default.desc(), Network.name)
+    if restricted:
+        query = query.where(Network.id.in_(bindparam("network_ids", expanding=True)))
+    return query
+
+
 def coordinated_networks(user=None) -> list[Network]:
     ids = coordinated_network_ids(_user(user))
-    query = select(Network).order_by(Network.is_default.desc(), Network.name)
-    if ids is not None:
-        query = query.where(Network.id.in_(ids))
-    return list(db.session.scalars(query))
+    if ids is None:
+        return list(db.session.scalars(_networks_select(False)))
+    if not ids:
+        return []
+    return list(db.session.scalars(_networks_select(True), {"network_ids": sorted(ids)}))
 
 
 def managed_persons_clause(user=None):
@@ -155,15 +190,31 @@ def coordinated_persons_clause(user=None):
     return exists().where(Membership.person_id == Person.id, Membership.network_id.in_(ids))
 
 
+@cache
+def _coordinates_person_select():
+    """Built once: is the person (ever) a member of one of the given networks?"""
+    return select(exists().where(
+        Membership.person_id == bindparam("person_id"),
+        Membership.network_id.in_(bindparam("network_ids", expanding=True)),
+    ))
+
+
+def _coordinates_person(person: Person, user) -> bool:
+    ids = coordinated_network_ids(user)
+    if ids is None:
+        return True
+    if not ids:
+        return False
+    return bool(db.session.scalar(_coordinates_person_select(), {"person_id": person.id, "network_ids": sorted(ids)}))
+
+
 def can_view_person(person: Person, user=None) -> bool:
     user = _user(user)
     if not _authenticated(user):
         return False
     if is_admin(user) or person.id == user.person_id:
         return True
-    if is_coordinator(user) and db.session.scalar(
-        select(exists().where(Person.id == person.id, coordinated_persons_clause(user)))
-    ):
+    if is_coordinator(user) and _coordinates_person(person, user):
         return True
     return is_manager(user) and bool(
         db.session.scalar(select(exists().where(Person.id == person.id, managed_persons_clause(user))))
@@ -176,7 +227,7 @@ def can_edit_person(person: Person, user=None) -> bool:
         return True
     if not is_coordinator(user):
         return False
-    return bool(db.session.scalar(select(exists().where(Person.id == person.id, coordinated_persons_clause(user)))))
+    return _coordinates_person(person, user)
 
 
 # ---------------------------------------------------------------- decorators and loaders
@@ -228,8 +279,13 @@ def get_registration_or_404(registration_id: int):
     return registration
 
 
+@cache
+def _network_by_slug_select():
+    return select(Network).where(Network.slug == bindparam("slug"))
+
+
 def get_network_or_404(slug: str, *, coordinate: bool = False) -> Network:
-    network = db.session.scalar(select(Network).where(Network.slug == slug))
+    network = db.session.scalar(_network_by_slug_select(), {"slug": slug})
     if network is None:
         abort(404)
     if coordinate and not can_coordinate(network):

@@ -162,7 +162,10 @@ def count_queries(app):
 
     @contextmanager
     def counter():
+        """The fragment cache is off while counting, so the page's own queries are what is counted."""
         statements = []
+        cached = app.config.get("FRAGMENT_CACHE", True)
+        app.config["FRAGMENT_CACHE"] = False
 
         def before(conn, cursor, statement, parameters, context, executemany):
             statements.append(statement)
@@ -172,6 +175,7 @@ def count_queries(app):
             yield lambda: len(statements)
         finally:
             event.remove(_db.engine, "before_cursor_execute", before)
+            app.config["FRAGMENT_CACHE"] = cached
 
     return counter
 

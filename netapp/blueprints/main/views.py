@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
@@ -6,6 +7,7 @@ from netapp.blueprints.auth.views import safe_next
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
+from netapp.cache import cached, fragment
 from netapp.extensions import db
 from netapp.mail import OutboxMessage, OutboxStatus
 from netapp.pagination import paginate
@@ -25,8 +27,12 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
-    networks = db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)).all()
-    return render_template("main/index.html", networks=networks)
+    def render_body() -> str:
+        networks = db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)).all()
+        return render_template("main/_index_body.html", networks=networks)
+
+    body = fragment("main.index", (), render_body)
+    return render_template("_fragment_page.html", page_title=_("Nettverk i barnepalliasjon"), body=body)
 
 
 @bp.route("/healthz")
@@ -117,19 +123,8 @@ def audit_log():
     return render_template("main/audit.html", page=page, types=types, actor=actor, object_type=object_type, args=args)
 
 
-_BRAND_CACHE: dict[str, tuple[float, str]] = {}
-BRAND_TTL_SECONDS = 60
-
-
 @bp.app_context_processor
 def brand():
-    """The default network's name in the header, cached in the process for a minute."""
-    import time
-
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    cached = _BRAND_CACHE.get(key)
-    if cached is None or cached[0] < time.monotonic() or current_app.testing:
-        name = db.session.scalar(select(Network.short_name).where(Network.is_default.is_(True)).limit(1)) or ""
-        cached = (time.monotonic() + BRAND_TTL_SECONDS, name)
-        _BRAND_CACHE[key] = cached
-    return {"brand_network": cached[1]}
+    """The default network's name in the header, read again only when the data changed."""
+    return {"brand_network": cached("brand", (), lambda: db.session.scalar(
+        select(Network.short_name).where(Network.is_default.is_(True)).limit(1)) or "")}

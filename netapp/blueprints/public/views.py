@@ -15,8 +15,9 @@ from netapp.blueprints.registry.models import (
     PersonStatus,
     Workplace,
 )
+from netapp.cache import fragment
 from netapp.extensions import db
-from netapp.pagination import paginate
+from netapp.pagination import page_number, paginate
 from netapp.permissions import get_network_or_404
 
 bp = Blueprint("public", __name__)
@@ -27,35 +28,42 @@ PUBLIC_PAGE_SIZE = 200
 @bp.route("/n/<slug>")
 def network_page(slug: str):
     network = get_network_or_404(slug)
-    members = (
-        select(Person)
-        .options(joinedload(Person.workplace).joinedload(Workplace.organisation))
-        .join(Workplace, Person.workplace_id == Workplace.id)
-        .join(Organisation, Workplace.organisation_id == Organisation.id)
-        .where(
-            Person.public_consent.is_(True),
-            Person.status == PersonStatus.ACTIVE,
-            exists().where(
-                Membership.person_id == Person.id, Membership.network_id == network.id, Membership.end_date.is_(None),
-                Membership.role.in_([MembershipRole.RESOURCE_PERSON, MembershipRole.WORKING_GROUP]),
-            ),
+
+    def render_body() -> str:
+        members = (
+            select(Person)
+            .options(joinedload(Person.workplace).joinedload(Workplace.organisation))
+            .join(Workplace, Person.workplace_id == Workplace.id)
+            .join(Organisation, Workplace.organisation_id == Organisation.id)
+            .where(
+                Person.public_consent.is_(True),
+                Person.status == PersonStatus.ACTIVE,
+                exists().where(
+                    Membership.person_id == Person.id, Membership.network_id == network.id,
+                    Membership.end_date.is_(None),
+                    Membership.role.in_([MembershipRole.RESOURCE_PERSON, MembershipRole.WORKING_GROUP]),
+                ),
+            )
+            .order_by(Organisation.kind != "municipality", Organisation.name, Person.last_name, Person.first_name,
+                      Person.id)
         )
-        .order_by(Organisation.kind != "municipality", Organisation.name, Person.last_name, Person.first_name, Person.id)
-    )
-    page = paginate(members, per_page=PUBLIC_PAGE_SIZE)
-    groups = [
-        (org, [{"name": p.full_name, "profession": p.profession, "workplace": p.workplace.name} for p in people])
-        for org, people in groupby(page.items, key=lambda p: p.workplace.organisation.name)
-    ]
-    coordinators = db.session.scalars(
-        select(Person).options(joinedload(Person.workplace).joinedload(Workplace.organisation))
-        .where(Person.id.in_(select(Membership.person_id).where(
-            Membership.network_id == network.id, Membership.role == MembershipRole.COORDINATOR,
-            Membership.end_date.is_(None))), Person.status == PersonStatus.ACTIVE)
-        .order_by(Person.last_name)
-    ).all()
-    return render_template("public/network.html", network=network, groups=groups, coordinators=coordinators,
-                           page=page)
+        page = paginate(members, per_page=PUBLIC_PAGE_SIZE)
+        groups = [
+            (org, [{"name": p.full_name, "profession": p.profession, "workplace": p.workplace.name} for p in people])
+            for org, people in groupby(page.items, key=lambda p: p.workplace.organisation.name)
+        ]
+        coordinators = db.session.scalars(
+            select(Person).options(joinedload(Person.workplace).joinedload(Workplace.organisation))
+            .where(Person.id.in_(select(Membership.person_id).where(
+                Membership.network_id == network.id, Membership.role == MembershipRole.COORDINATOR,
+                Membership.end_date.is_(None))), Person.status == PersonStatus.ACTIVE)
+            .order_by(Person.last_name)
+        ).all()
+        return render_template("public/_network_body.html", network=network, groups=groups,
+                               coordinators=coordinators, page=page)
+
+    body = fragment("public.network", (network.id, page_number()), render_body)
+    return render_template("_fragment_page.html", page_title=network.name, body=body)
 
 
 @bp.route("/tilgjengelighet")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -37,7 +38,6 @@ SORTS = {
     "status": (Person.status, Person.last_name, Person.id),
     "created": (Person.created_at, Person.id),
 }
-SORT_COLUMNS_NEEDING_JOIN = {"workplace", "municipality"}
 
 
 @dataclass
@@ -53,10 +53,32 @@ class PersonFilters:
     direction: str = "asc"
 
 
+@cache
+def _person_list_base():
+    """The registry list's columns and joins, built once per process (statements are immutable;
+    building one with aliases costs more than running it)."""
+    wp = aliased(Workplace)
+    org = aliased(Organisation)
+    manager = aliased(Person)
+    query = (
+        select(
+            Person.id, Person.first_name, Person.last_name, Person.profession, Person.status,
+            wp.name.label("workplace_name"), org.name.label("organisation_name"),
+            (manager.first_name + " " + manager.last_name).label("manager_name"),
+        )
+        .outerjoin(wp, Person.workplace_id == wp.id)
+        .outerjoin(org, wp.organisation_id == org.id)
+        .outerjoin(manager, Person.manager_id == manager.id)
+    )
+    return query, wp, org
+
+
 def filtered_persons(filters: PersonFilters, visible_clause):
-    """The registry list as one SQL query: filters, search and sort, ready for pagination."""
-    query = person_select().where(visible_clause)
-    query = query.where(Person.status != PersonStatus.ERASED)
+    """The registry list as one SQL query of plain columns (no ORM objects): filters, search and
+    sort, ready for pagination. Each row has id, first_name, last_name, profession, status,
+    workplace_name, organisation_name and manager_name."""
+    query, wp, org = _person_list_base()
+    query = query.where(visible_clause, Person.status != PersonStatus.ERASED)
     if filters.network_id:
         # Active persons count by their current membership; those who left by any past one.
         members = [Membership.person_id == Person.id, Membership.network_id == filters.network_id]
@@ -67,18 +89,12 @@ def filtered_persons(filters: PersonFilters, visible_clause):
         query = query.where(Person.status == filters.status)
     if filters.profession:
         query = query.where(Person.profession == filters.profession)
-    need_workplace = bool(filters.municipality_id or filters.organisation_id or filters.sector
-                          or filters.sort in SORT_COLUMNS_NEEDING_JOIN)
-    wp = aliased(Workplace)
-    org = aliased(Organisation)
-    if need_workplace:
-        query = query.outerjoin(wp, Person.workplace_id == wp.id).outerjoin(org, wp.organisation_id == org.id)
-        if filters.municipality_id:
-            query = query.where(org.id == filters.municipality_id, org.kind == OrganisationKind.MUNICIPALITY)
-        if filters.organisation_id:
-            query = query.where(org.id == filters.organisation_id)
-        if filters.sector in {s.value for s in Sector}:
-            query = query.where(wp.sector == filters.sector)
+    if filters.municipality_id:
+        query = query.where(org.id == filters.municipality_id, org.kind == OrganisationKind.MUNICIPALITY)
+    if filters.organisation_id:
+        query = query.where(org.id == filters.organisation_id)
+    if filters.sector in {s.value for s in Sector}:
+        query = query.where(wp.sector == filters.sector)
     if filters.q:
         term = "%" + filters.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         # Persons by their own search column; workplaces and organisations (small tables) by name.
@@ -113,6 +129,22 @@ def municipalities() -> list:
 
 def organisations() -> list:
     return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)))
+
+
+def organisation_menus() -> tuple[list, list]:
+    """The municipality and the organisation filter menus from one query: (id, name) rows."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.kind).order_by(Organisation.name)
+    ).all()
+    return [row for row in rows if row.kind == OrganisationKind.MUNICIPALITY], rows
+
+
+def network_menu(network_ids: frozenset[int] | None) -> list:
+    """(id, slug, name) rows of the given networks (None: all), the default network first."""
+    query = select(Network.id, Network.slug, Network.name).order_by(Network.is_default.desc(), Network.name)
+    if network_ids is not None:
+        query = query.where(Network.id.in_(network_ids))
+    return list(db.session.execute(query))
 
 
 def workplaces() -> list[Workplace]:

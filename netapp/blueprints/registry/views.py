@@ -16,14 +16,17 @@ from netapp.blueprints.registry.forms import (
     sector_labels,
 )
 from netapp.blueprints.registry.models import MembershipRole, Network, PersonStatus, Workplace
+from netapp.cache import fragment
 from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
     can_coordinate,
+    coordinated_network_ids,
     coordinated_networks,
     coordinated_persons_clause,
     get_network_or_404,
     get_person_or_404,
+    is_admin,
     require_coordinator,
 )
 from netapp.timeutil import today_oslo
@@ -53,40 +56,52 @@ def _selected_network(required: bool = False) -> Network | None:
 @require_coordinator
 def list_persons():
     network = _selected_network()
-    filters = queries.PersonFilters(
-        network_id=network.id if network else None,
-        municipality_id=_int_arg("municipality"),
-        organisation_id=_int_arg("organisation"),
-        sector=request.args.get("sector") or None,
-        profession=request.args.get("profession") or None,
-        status=request.args.get("status", "active"),
-        q=(request.args.get("q") or "").strip()[:100] or None,
-        sort=request.args.get("sort", "name"),
-        direction="desc" if request.args.get("dir") == "desc" else "asc",
-    )
-    query = queries.filtered_persons(filters, coordinated_persons_clause())
-    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "registry/list.html", page=page, filters=filters, args=args, network=network,
-        networks=coordinated_networks(), municipalities=queries.municipalities(),
-        organisations=queries.organisations(), professions=queries.professions(),
-        sectors=[(s.value, label) for s, label in sector_labels().items()], sector_names=sector_labels(),
-    )
+    scope = coordinated_network_ids()
+
+    def render_body() -> str:
+        filters = queries.PersonFilters(
+            network_id=network.id if network else None,
+            municipality_id=_int_arg("municipality"),
+            organisation_id=_int_arg("organisation"),
+            sector=request.args.get("sector") or None,
+            profession=request.args.get("profession") or None,
+            status=request.args.get("status", "active"),
+            q=(request.args.get("q") or "").strip()[:100] or None,
+            sort=request.args.get("sort", "name"),
+            direction="desc" if request.args.get("dir") == "desc" else "asc",
+        )
+        query = queries.filtered_persons(filters, coordinated_persons_clause())
+        page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        municipalities, organisations = queries.organisation_menus()
+        return render_template(
+            "registry/_list_body.html", page=page, filters=filters, args=args, network=network,
+            networks=queries.network_menu(scope), municipalities=municipalities,
+            organisations=organisations, professions=queries.professions(),
+            sectors=[(s.value, label) for s, label in sector_labels().items()],
+        )
+
+    body = fragment("registry.list", (scope, tuple(sorted(request.args.items(multi=True)))), render_body)
+    return render_template("_fragment_page.html", page_title=_("Register"), body=body)
 
 
 @bp.route("/persons/<int:person_id>")
 @require_coordinator
 def view_person(person_id: int):
     person = get_person_or_404(person_id)
-    from netapp.blueprints.auth.models import User
 
-    account = db.session.scalar(select(User).where(User.person_id == person.id))
-    return render_template(
-        "registry/person.html", person=person, memberships=queries.memberships_of(person.id),
-        history=queries.history_of(person.id), account=account, role_names=role_labels(),
-        sector_names=sector_labels(),
-    )
+    def render_body() -> str:
+        from netapp.blueprints.auth.models import User
+
+        account = db.session.scalar(select(User).where(User.person_id == person.id))
+        return render_template(
+            "registry/_person_body.html", person=person, memberships=queries.memberships_of(person.id),
+            history=queries.history_of(person.id), account=account, role_names=role_labels(),
+            sector_names=sector_labels(),
+        )
+
+    body = fragment("registry.person", (person.id, coordinated_network_ids(), is_admin()), render_body)
+    return render_template("_fragment_page.html", page_title=person.full_name, body=body)
 
 
 def _editable_person_or_404(person_id: int):
@@ -217,11 +232,16 @@ def merge_persons(person_id: int):
 @require_coordinator
 def coverage():
     network = _selected_network(required=True)
-    data = queries.coverage(network)
-    return render_template(
-        "registry/coverage.html", network=network, data=data, networks=coordinated_networks(),
-        sector_names=sector_labels(),
-    )
+    scope = coordinated_network_ids()
+
+    def render_body() -> str:
+        return render_template(
+            "registry/_coverage_body.html", network=network, data=queries.coverage(network),
+            networks=queries.network_menu(scope), sector_names=sector_labels(),
+        )
+
+    body = fragment("registry.coverage", (network.id, scope), render_body)
+    return render_template("_fragment_page.html", page_title=_("Dekning"), body=body)
 
 
 @bp.route("/workplaces")

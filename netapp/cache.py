@@ -1,0 +1,172 @@
+"""Rendered fragments of read-mostly pages (and a few values), kept in each worker and keyed by
+the data's state.
+
+The database holds one row, `data_state`, whose token is replaced by every transaction that
+changes data: the unit of work (after_flush) and ORM-enabled UPDATE/DELETE/INSERT statements
+(do_orm_execute) both renew it, in the same transaction as the change. A page that caches a
+fragment puts the token in the key, so the first request after any change, in any worker,
+renders afresh, and a page never shows data older than the request's own read of the token.
+The token is read with the account (one query per request either way), or by itself for
+anonymous visitors.
+
+Bookkeeping tables that no cached fragment shows (outbox, audit log, login attempts, one-time
+tokens, import uploads) do not renew the token. With no token row (an emptied database) nothing
+is cached. Fragments hold no per-user secrets: CSRF tokens, flash messages and the user's name
+stay in the layout, which is rendered on every request.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from functools import cache
+
+from flask import current_app, g
+from markupsafe import Markup
+from sqlalchemy import String, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from netapp.extensions import db
+from netapp.timeutil import today_oslo
+
+STATE_ID = 1
+IGNORED_TABLES = frozenset({"outbox_message", "audit_event", "login_attempt", "one_time_token", "import_upload",
+                            "data_state"})
+
+
+class DataState(db.Model):
+    """One row: a token that changes with every transaction that changes data."""
+
+    __tablename__ = "data_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+def _renew(connection) -> None:
+    token = secrets.token_hex(16)
+    table = DataState.__table__
+    if connection.execute(update(table).where(table.c.id == STATE_ID).values(token=token)).rowcount == 0:
+        connection.execute(insert(table).values(id=STATE_ID, token=token))
+
+
+def _changes_data(objects) -> bool:
+    return any(getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in objects)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, flush_context) -> None:
+    if _changes_data(session.new) or _changes_data(session.deleted) or any(
+        session.is_modified(obj) and getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in session.dirty
+    ):
+        _renew(session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in IGNORED_TABLES:
+        return
+    _renew(state.session.connection())
+
+
+@cache
+def _token_select():
+    return select(DataState.token).where(DataState.id == STATE_ID)
+
+
+def token_column():
+    """The token as a scalar subquery, for the query that loads the account."""
+    return _token_select().scalar_subquery().label("data_token")
+
+
+def remember_token(token: str | None) -> None:
+    g.data_token = token or ""
+
+
+def data_token() -> str:
+    """The data's state as this request read it ("" when there is none: nothing is cached)."""
+    token = g.get("data_token")
+    if token is None:
+        token = db.session.scalar(_token_select()) or ""
+        g.data_token = token
+    return token
+
+
+class FragmentCache:
+    """A small LRU of rendered fragments, per worker process."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+fragments = FragmentCache()
+
+
+# Stands in for the CSRF token while a fragment renders; each request puts its own token in.
+CSRF_MARK = "\x00csrf-token\x00"
+
+
+def csrf_token() -> str:
+    """The template global csrf_token(): the mark inside a fragment, the real token elsewhere."""
+    from flask_wtf.csrf import generate_csrf
+
+    return CSRF_MARK if g.get("rendering_fragment") else generate_csrf()
+
+
+def cached(name: str, key: tuple, compute: Callable[[], object]) -> object:
+    """compute()'s value for `name` and `key` (what else it depends on: filters, the viewer's
+    scope), computed again when the data changed since it was last kept. The language and the
+    date are always part of the key."""
+    from flask_babel import get_locale
+
+    token = data_token()
+    if not token or not current_app.config.get("FRAGMENT_CACHE", True):
+        return compute()
+    full_key = (name, token, str(get_locale()), today_oslo(), *key)
+    value = fragments.get(full_key)
+    if value is None:
+        value = compute()
+        fragments.put(full_key, value)
+    return value
+
+
+def _render_fragment(render: Callable[[], str]) -> Markup:
+    g.rendering_fragment = True
+    try:
+        return Markup(render())
+    finally:
+        g.rendering_fragment = False
+
+
+def fragment(name: str, key: tuple, render: Callable[[], str]) -> Markup:
+    """Rendered content, kept as cached() keeps values; CSRF tokens in it are this request's."""
+    from flask_wtf.csrf import generate_csrf
+
+    value = cached(name, key, lambda: _render_fragment(render))
+    if CSRF_MARK in value:
+        value = Markup(value.replace(CSRF_MARK, generate_csrf()))
+    return value
