@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import cache
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from markupsafe import Markup
 from sqlalchemy import String, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -44,11 +44,19 @@ class DataState(db.Model):
     token: Mapped[str] = mapped_column(String(32))
 
 
-def _renew(connection) -> None:
+def renew_token(connection) -> None:
+    """Put a new token in place (a write outside the session calls this in its transaction)."""
     token = secrets.token_hex(16)
     table = DataState.__table__
     if connection.execute(update(table).where(table.c.id == STATE_ID).values(token=token)).rowcount == 0:
         connection.execute(insert(table).values(id=STATE_ID, token=token))
+
+
+def _changed_in_this_request() -> None:
+    """After a change, this request reads and writes no cached value: what it renders belongs to
+    a state whose token it has not read (and whose transaction may yet roll back)."""
+    if has_app_context():
+        g.data_changed = True
 
 
 def _changes_data(objects) -> bool:
@@ -60,7 +68,8 @@ def _after_flush(session: Session, flush_context) -> None:
     if _changes_data(session.new) or _changes_data(session.deleted) or any(
         session.is_modified(obj) and getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in session.dirty
     ):
-        _renew(session.connection())
+        renew_token(session.connection())
+        _changed_in_this_request()
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -70,7 +79,8 @@ def _bulk_write(state) -> None:
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in IGNORED_TABLES:
         return
-    _renew(state.session.connection())
+    renew_token(state.session.connection())
+    _changed_in_this_request()
 
 
 @cache
@@ -143,8 +153,10 @@ def cached(name: str, key: tuple, compute: Callable[[], object]) -> object:
     date are always part of the key."""
     from flask_babel import get_locale
 
+    if g.get("data_changed") or not current_app.config.get("FRAGMENT_CACHE", True):
+        return compute()
     token = data_token()
-    if not token or not current_app.config.get("FRAGMENT_CACHE", True):
+    if not token:
         return compute()
     full_key = (name, token, str(get_locale()), today_oslo(), *key)
     value = fragments.get(full_key)

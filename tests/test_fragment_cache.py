@@ -113,8 +113,23 @@ def test_without_a_token_row_nothing_is_cached(app, client, demo, login):
     login("koordinator@demo.example")
     db.session.execute(DataState.__table__.delete())
     db.session.commit()
-    with app.test_request_context():
+    with app.app_context(), app.test_request_context():
         assert data_token() == ""
     fragments.clear()
     client.get(REGISTRY)
     assert len(fragments._items) == 0
+
+
+def test_a_request_that_changed_data_keeps_nothing(app, demo):
+    from netapp.cache import cached
+
+    with app.app_context(), app.test_request_context("/"):  # a fresh `g`, as each request has
+        assert cached("probe", (), lambda: "first") == "first"
+        assert cached("probe", (), lambda: "second") == "first"  # kept
+        network = db.session.scalar(select(Network).where(Network.is_default.is_(True)))
+        network.short_name = "Endret"
+        db.session.flush()
+        assert cached("probe", (), lambda: "third") == "third"  # computed, not kept
+        db.session.rollback()
+    with app.app_context(), app.test_request_context("/"):
+        assert cached("probe", (), lambda: "fourth") == "first"  # the state did not change

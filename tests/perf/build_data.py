@@ -577,6 +577,7 @@ def build(engine, seed: int = SEED, log=print) -> World:
     from sqlalchemy import func, select
 
     from netapp.blueprints.registry.models import Network
+    from netapp.cache import renew_token
     from netapp.extensions import db
 
     with engine.begin() as conn:
@@ -591,6 +592,8 @@ def build(engine, seed: int = SEED, log=print) -> World:
             log(f"  {fn.__name__:<14} {time.perf_counter() - started:6.1f} s")
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn, db.metadata.sorted_tables)
+        # Written past the session: a running app's cached pages must see the new data.
+        renew_token(conn)
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("ANALYZE")
