@@ -162,6 +162,18 @@ def url_prefix(endpoint: str, param: str) -> str:
     return url[:-1]
 
 
+def layout_header():
+    """The navigation: the same for everyone with the same roles, name and language."""
+    from flask import render_template
+
+    from netapp import permissions
+    from netapp.cache import fragment
+
+    user = current_user
+    key = (permissions.roles_of(user), user.display_name if user.is_authenticated else "")
+    return fragment("layout.header", (tuple(key[0]), key[1]), lambda: render_template("_header.html"))
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -170,6 +182,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["url_prefix"] = url_prefix
+    app.jinja_env.globals["layout_header"] = layout_header
     from netapp.cache import csrf_token
 
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -257,10 +257,28 @@ require_coordinator = require(is_coordinator)
 require_manager = require(lambda user: is_manager(user) or is_admin(user))
 
 
+@cache
+def _person_in_networks_select():
+    """Built once: a person, and whether they are (or were) a member of one of the given networks."""
+    member = exists().where(
+        Membership.person_id == Person.id, Membership.network_id.in_(bindparam("network_ids", expanding=True)),
+    )
+    return select(Person, member).where(Person.id == bindparam("person_id"))
+
+
 def get_person_or_404(person_id: int, *, edit: bool = False) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        abort(404)
+    ids = coordinated_network_ids()
+    if ids:  # a coordinator: the person and the permission in one query
+        row = db.session.execute(_person_in_networks_select(), {"person_id": person_id, "network_ids": sorted(ids)}).first()
+        if row is None:
+            abort(404)
+        person, coordinated = row
+        if coordinated:
+            return person
+    else:
+        person = db.session.get(Person, person_id)
+        if person is None:
+            abort(404)
     allowed = can_edit_person(person) if edit else can_view_person(person)
     if not allowed:
         abort(403)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from netapp.blueprints.registry.models import (
@@ -139,12 +139,21 @@ def organisation_menus() -> tuple[list, list]:
     return [row for row in rows if row.kind == OrganisationKind.MUNICIPALITY], rows
 
 
+@cache
+def _network_menu_select(restricted: bool):
+    query = select(Network.id, Network.slug, Network.name).order_by(Network.is_default.desc(), Network.name)
+    if restricted:
+        query = query.where(Network.id.in_(bindparam("network_ids", expanding=True)))
+    return query
+
+
 def network_menu(network_ids: frozenset[int] | None) -> list:
     """(id, slug, name) rows of the given networks (None: all), the default network first."""
-    query = select(Network.id, Network.slug, Network.name).order_by(Network.is_default.desc(), Network.name)
-    if network_ids is not None:
-        query = query.where(Network.id.in_(network_ids))
-    return list(db.session.execute(query))
+    if network_ids is None:
+        return list(db.session.execute(_network_menu_select(False)))
+    if not network_ids:
+        return []
+    return list(db.session.execute(_network_menu_select(True), {"network_ids": sorted(network_ids)}))
 
 
 def workplaces() -> list[Workplace]:

@@ -40,15 +40,10 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _selected_network(required: bool = False) -> Network | None:
+def _selected_network() -> Network | None:
     slug = request.args.get("network", "")
     if slug:
         return get_network_or_404(slug, coordinate=True)
-    if required:
-        networks = coordinated_networks()
-        if not networks:
-            abort(403)
-        return networks[0]
     return None
 
 
@@ -231,13 +226,20 @@ def merge_persons(person_id: int):
 @bp.route("/coverage")
 @require_coordinator
 def coverage():
-    network = _selected_network(required=True)
     scope = coordinated_network_ids()
+    networks = queries.network_menu(scope)
+    slug = request.args.get("network", "")
+    if slug:
+        network = get_network_or_404(slug, coordinate=True)
+    elif networks:
+        network = networks[0]  # the default network first; (id, slug, name) is all the page needs
+    else:
+        abort(403)
 
     def render_body() -> str:
         return render_template(
             "registry/_coverage_body.html", network=network, data=queries.coverage(network),
-            networks=queries.network_menu(scope), sector_names=sector_labels(),
+            networks=networks, sector_names=sector_labels(),
         )
 
     body = fragment("registry.coverage", (network.id, scope), render_body)
