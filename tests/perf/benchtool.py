@@ -132,7 +132,7 @@ def report(results_path: str, meta_path: str, out_path: str) -> int:
             "errors": errors if done else max(errors, 1),
         }
     labels = [BASELINE[0]] + [label for label, _, _ in PAGES]
-    baseline = {ds: rows.get((ds, BASELINE[0]), {}).get("load", {}).get("rps") for ds in ("demo", "national")}
+    baseline = {ds: rows.get((ds, BASELINE[0]), {}).get("load", {}).get("rps") for ds in ("demo", "national", "uncached")}
     misses = []
     lines = [
         f"# netapp benchmark, {meta['started']}",
@@ -148,40 +148,47 @@ def report(results_path: str, meta_path: str, out_path: str) -> int:
         f"{meta['national']['counts']['network']} networks, 357 municipalities; built in "
         f"{meta['national'].get('build_seconds', '?')} s (migrations and build: {meta['build_wall_seconds']} s).",
         "",
+        "Pages keep their content in each worker's fragment cache between changes to the data "
+        "(netapp/cache.py), as in production; the *uncached* columns measure the national data again with "
+        "FRAGMENT_CACHE=0, so that every request renders its page, as the first request after a change does.",
+        "",
         f"Targets: with the demo data every page serves at least {MIN_RATIO}× the baseline's requests per second; "
-        f"at national scale every page's p95 is under {MAX_P95_MS:.0f} ms.",
+        f"at national scale every page's p95 is under {MAX_P95_MS:.0f} ms, cached and uncached.",
         "",
         "| Page | Path (national) | Demo req/s | Demo p50 ms | Demo p95 ms | × baseline | "
         f"≥ {MIN_RATIO}× | National req/s | × baseline | p50 ms | p95 ms | p95 ms at {meta['connections']} conn. | "
-        f"p95 < {MAX_P95_MS:.0f} ms |",
-        "|---|---|--:|--:|--:|--:|:-:|--:|--:|--:|--:|--:|:-:|",
+        f"Uncached req/s | Uncached p50 ms | Uncached p95 ms | p95 < {MAX_P95_MS:.0f} ms |",
+        "|---|---|--:|--:|--:|--:|:-:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
     ]
     for label in labels:
         demo = rows.get(("demo", label), {})
         national = rows.get(("national", label), {})
+        uncached = rows.get(("uncached", label), {})
         d_load, d_lat = demo.get("load", {}), demo.get("latency", {})
         n_load, n_lat = national.get("load", {}), national.get("latency", {})
+        u_load, u_lat = uncached.get("load", {}), uncached.get("latency", {})
         d_ratio = d_load.get("rps") / baseline["demo"] if d_load.get("rps") and baseline["demo"] else None
         n_ratio = n_load.get("rps") / baseline["national"] if n_load.get("rps") and baseline["national"] else None
         is_baseline = label == BASELINE[0]
-        errors = d_load.get("errors", 0) + d_lat.get("errors", 0) + n_load.get("errors", 0) + n_lat.get("errors", 0)
+        errors = sum(run.get("errors", 0) for run in (d_load, d_lat, n_load, n_lat, u_load, u_lat))
+        worst_p95 = None if n_lat.get("p95") is None or u_lat.get("p95") is None else max(n_lat["p95"], u_lat["p95"])
         if is_baseline:
             ratio_ok = p95_ok = ""
         else:
             ratio_ok = "PASS" if d_ratio is not None and d_ratio >= MIN_RATIO and not errors else "**MISS**"
-            p95_ok = ("PASS" if n_lat.get("p95") is not None and n_lat["p95"] < MAX_P95_MS and not errors
-                      else "**MISS**")
+            p95_ok = "PASS" if worst_p95 is not None and worst_p95 < MAX_P95_MS and not errors else "**MISS**"
             if "MISS" in ratio_ok:
                 misses.append(f"{label}: {_fmt(d_ratio, 2)}× the baseline with the demo data")
             if "MISS" in p95_ok:
-                misses.append(f"{label}: p95 {_fmt(n_lat.get('p95'))} ms at national scale")
+                misses.append(f"{label}: p95 {_fmt(worst_p95)} ms at national scale")
             if errors:
                 misses.append(f"{label}: {errors} failed requests")
         lines.append(
             f"| {label} | `{national.get('path', demo.get('path', ''))}` | {_fmt(d_load.get('rps'))} | "
             f"{_fmt(d_lat.get('p50'))} | {_fmt(d_lat.get('p95'))} | {_fmt(d_ratio, 2)} | {ratio_ok} | "
             f"{_fmt(n_load.get('rps'))} | {_fmt(n_ratio, 2)} | {_fmt(n_lat.get('p50'))} | {_fmt(n_lat.get('p95'))} | "
-            f"{_fmt(n_load.get('p95'))} | {p95_ok} |"
+            f"{_fmt(n_load.get('p95'))} | {_fmt(u_load.get('rps'))} | {_fmt(u_lat.get('p50'))} | "
+            f"{_fmt(u_lat.get('p95'))} | {p95_ok} |"
         )
     lines.append("")
     if misses:
