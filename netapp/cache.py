@@ -26,6 +26,7 @@ from functools import cache
 from flask import current_app, g, has_app_context
 from markupsafe import Markup
 from sqlalchemy import String, event, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from netapp.extensions import db
@@ -101,7 +102,11 @@ def data_token() -> str:
     """The data's state as this request read it ("" when there is none: nothing is cached)."""
     token = g.get("data_token")
     if token is None:
-        token = db.session.scalar(_token_select()) or ""
+        try:
+            token = db.session.scalar(_token_select()) or ""
+        except SQLAlchemyError:  # e.g. an error page while the database is away: render, keep nothing
+            db.session.rollback()
+            token = ""
         g.data_token = token
     return token
 

@@ -133,3 +133,14 @@ def test_a_request_that_changed_data_keeps_nothing(app, demo):
         db.session.rollback()
     with app.app_context(), app.test_request_context("/"):
         assert cached("probe", (), lambda: "fourth") == "first"  # the state did not change
+
+
+def test_a_database_error_while_reading_the_token_means_no_caching(app, demo, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def fail(*args, **kwargs):
+        raise OperationalError("SELECT token", {}, Exception("the database is away"))
+
+    with app.app_context(), app.test_request_context("/"):
+        monkeypatch.setattr(db.session, "scalar", fail)
+        assert data_token() == ""
