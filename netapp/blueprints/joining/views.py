@@ -200,9 +200,11 @@ def list_registrations():
     )
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    networks = coordinated_networks()
     return render_template(
-        "joining/list.html", page=page, args=args, network=network, status=status,
-        networks=coordinated_networks(), statuses=status_labels(), filtered=bool(network or status != "pending"),
+        "joining/list.html", page=page, args=args, network=network, status=status, networks=networks,
+        network_options=[(n.slug, n.name) for n in networks], statuses=status_labels(),
+        filtered=bool(network or status != "pending"),
     )
 
 

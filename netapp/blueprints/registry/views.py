@@ -71,8 +71,10 @@ def list_persons():
         municipalities, organisations = queries.organisation_menus()
         return render_template(
             "registry/_list_body.html", page=page, filters=filters, args=args, network=network,
-            networks=queries.network_menu(scope), municipalities=municipalities,
-            organisations=organisations, professions=queries.professions(),
+            networks=[(n.slug, n.name) for n in queries.network_menu(scope)],
+            municipalities=[(m.id, m.name) for m in municipalities],
+            organisations=[(o.id, o.name) for o in organisations],
+            professions=[(p, p) for p in queries.professions()],
             sectors=[(s.value, label) for s, label in sector_labels().items()],
         )
 
