@@ -2,8 +2,8 @@
 the data's state.
 
 The database holds one row, `data_state`, whose token is replaced by every transaction that
-changes data: the unit of work (after_flush) and ORM-enabled UPDATE/DELETE/INSERT statements
-(do_orm_execute) both renew it, in the same transaction as the change. A page that caches a
+changes data: the unit of work (before_flush) and ORM-enabled UPDATE/DELETE/INSERT statements
+(do_orm_execute) both renew it, in the same transaction as the change and before it. A page that caches a
 fragment puts the token in the key, so the first request after any change, in any worker,
 renders afresh, and a page never shows data older than the request's own read of the token.
 The token is read with the account (one query per request either way), or by itself for
@@ -64,8 +64,10 @@ def _changes_data(objects) -> bool:
     return any(getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in objects)
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, flush_context) -> None:
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, flush_context, instances) -> None:
+    """Renewed before the flush writes anything: every writing transaction takes the token row's
+    lock before any other row's, so two transactions never wait on each other in a cycle."""
     if _changes_data(session.new) or _changes_data(session.deleted) or any(
         session.is_modified(obj) and getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in session.dirty
     ):
