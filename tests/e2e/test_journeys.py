@@ -273,3 +273,32 @@ def test_manager_sees_only_their_staff_and_not_the_registry(open_page, live_serv
     response = page.goto(f"/registry/persons/{outsider}")
     assert response.status in (403, 404)
     page_checks.assert_clean()
+
+
+def test_a_change_shows_at_once_in_every_worker(open_page, live_server, page_checks):
+    # The server runs two workers, each with its own fragment cache: a page served from either one
+    # after the change must show it. The person is one no other journey reads or changes.
+    person_id, last_name = live_server.query(
+        "SELECT p.id, p.last_name FROM person p WHERE p.status = 'active' AND p.email NOT LIKE '%@demo.example'"
+        " AND (SELECT count(*) FROM person q WHERE q.last_name = p.last_name) = 1"
+        " AND NOT EXISTS (SELECT 1 FROM user u WHERE u.person_id = p.id) ORDER BY p.id DESC LIMIT 1"
+    )[0]
+    page = open_page("coordinator")
+    search = f"/registry/?q={last_name}"
+    for _ in range(4):  # fill both workers' caches
+        page.goto(search)
+        expect(page.locator("main table tbody tr")).to_have_count(1)
+        expect(page.locator("main table tbody")).not_to_contain_text("Barnesykepleier i nettverket")
+
+    page.goto(f"/registry/persons/{person_id}/edit")
+    page.get_by_label("Yrke", exact=True).fill("Barnesykepleier i nettverket")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page).to_have_url(re.compile(rf"/registry/persons/{person_id}$"))
+    page_checks.check(page)
+
+    for _ in range(6):
+        page.goto(search)
+        expect(page.locator("main table tbody tr td:nth-child(2)")).to_have_text("Barnesykepleier i nettverket")
+        page.goto(f"/registry/persons/{person_id}")
+        expect(page.locator("main")).to_contain_text("Barnesykepleier i nettverket")
+    page_checks.assert_clean()
