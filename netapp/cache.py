@@ -3,16 +3,18 @@ the data's state.
 
 The database holds one row, `data_state`, whose token is replaced by every transaction that
 changes data: the unit of work (before_flush) and ORM-enabled UPDATE/DELETE/INSERT statements
-(do_orm_execute) both renew it, in the same transaction as the change and before it. A page that caches a
-fragment puts the token in the key, so the first request after any change, in any worker,
+(do_orm_execute) both renew it, in the same transaction as the change and before it. A page that
+caches a fragment puts the token in the key, so the first request after any change, in any worker,
 renders afresh, and a page never shows data older than the request's own read of the token.
 The token is read with the account (one query per request either way), or by itself for
 anonymous visitors.
 
 Bookkeeping tables that no cached fragment shows (outbox, audit log, login attempts, one-time
 tokens, import uploads) do not renew the token. With no token row (an emptied database) nothing
-is cached. Fragments hold no per-user secrets: CSRF tokens, flash messages and the user's name
-stay in the layout, which is rendered on every request.
+is cached. Fragments hold no per-user secrets: a CSRF token in one is a mark that fragment()
+replaces with the request's own token, and flash messages stay in the layout, rendered on every
+request. Content that depends on who looks (the navigation, a coordinator's networks) carries
+that in its key.
 """
 
 from __future__ import annotations
