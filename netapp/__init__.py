@@ -170,8 +170,8 @@ def layout_header():
     from netapp.cache import fragment
 
     user = current_user
-    key = (permissions.roles_of(user), user.display_name if user.is_authenticated else "")
-    return fragment("layout.header", (tuple(key[0]), key[1]), lambda: render_template("_header.html"))
+    key = (tuple(permissions.roles_of(user)), user.display_name if user.is_authenticated else "")
+    return fragment("layout.header", key, lambda: render_template("_header.html"))
 
 
 def register_template_helpers(app: Flask) -> None:

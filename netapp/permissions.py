@@ -85,22 +85,20 @@ def prime(user, memberships: str | None, manager) -> None:
     store["manager"] = bool(manager)
 
 
+def _roles(user) -> dict:
+    """The user's current memberships and manager flag, from the per-request cache; the account's
+    loader primes it, and for anyone else it costs one query per request."""
+    store = _cache(user)
+    if "memberships" not in store or "manager" not in store:
+        memberships, manager = db.session.execute(select(*role_columns(literal(user.person_id)))).one()
+        prime(user, memberships, manager)
+    return store
+
+
 def _network_ids_with_role(user, role: MembershipRole) -> frozenset[int]:
-    """Current memberships of the user's person, all roles in one query per request."""
     if not _authenticated(user) or user.person_id is None:
         return frozenset()
-    store = _cache(user)
-    if "memberships" not in store:
-        rows = db.session.execute(
-            select(Membership.role, Membership.network_id).where(
-                Membership.person_id == user.person_id, Membership.end_date.is_(None)
-            )
-        ).all()
-        by_role: dict[MembershipRole, set[int]] = {}
-        for member_role, network_id in rows:
-            by_role.setdefault(MembershipRole(member_role), set()).add(network_id)
-        store["memberships"] = {r: frozenset(ids) for r, ids in by_role.items()}
-    return store["memberships"].get(role, frozenset())
+    return _roles(user)["memberships"].get(role, frozenset())
 
 
 def coordinated_network_ids(user=None) -> frozenset[int] | None:
@@ -125,10 +123,7 @@ def is_manager(user=None) -> bool:
     user = _user(user)
     if not _authenticated(user) or user.person_id is None:
         return False
-    store = _cache(user)
-    if "manager" not in store:
-        store["manager"] = bool(db.session.scalar(select(_manager_clause(user.person_id))))
-    return store["manager"]
+    return _roles(user)["manager"]
 
 
 def roles_of(user=None) -> list[str]:
