@@ -26,8 +26,8 @@ class WindowPagination(SelectPagination):
         self._total = None
         if select._distinct:
             return SelectPagination._query_items(self)
-        single_entity = len(select.column_descriptions) == 1 and select.column_descriptions[0].get("entity") is not None \
-            and select.column_descriptions[0].get("type") is select.column_descriptions[0].get("entity")
+        columns = select.column_descriptions
+        single_entity = len(columns) == 1 and columns[0]["entity"] is not None and columns[0]["type"] is columns[0]["entity"]
         windowed = select.add_columns(func.count().over().label(TOTAL_LABEL))
         result = session.execute(windowed.limit(self.per_page).offset(self._query_offset))
         rows = result.unique().all() if single_entity else result.all()

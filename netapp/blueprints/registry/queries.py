@@ -119,14 +119,6 @@ def professions() -> list[str]:
     return list(db.session.scalars(select(Person.profession).where(Person.profession != "").distinct().order_by(Person.profession)))
 
 
-def municipalities() -> list:
-    """(id, name) rows for filter menus: columns only, no ORM objects."""
-    return list(db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.kind == OrganisationKind.MUNICIPALITY)
-        .order_by(Organisation.name)
-    ))
-
-
 def organisations() -> list:
     return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)))
 
