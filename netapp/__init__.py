@@ -137,6 +137,8 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from netapp.blueprints.auth import bp as auth_bp
+    from netapp.blueprints.evaluations import bp as evaluations_bp
+    from netapp.blueprints.gatherings import bp as gatherings_bp
     from netapp.blueprints.joining import bp as joining_bp
     from netapp.blueprints.main import bp as main_bp
     from netapp.blueprints.privacy import bp as privacy_bp
@@ -149,6 +151,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(joining_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(gatherings_bp, url_prefix="/events")
+    app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
 
 
 def url_prefix(endpoint: str, param: str) -> str:
@@ -178,7 +182,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from netapp import permissions
-    from netapp.timeutil import format_date, format_datetime
+    from netapp.timeutil import format_date, format_datetime, format_time
 
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["url_prefix"] = url_prefix
@@ -187,6 +191,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time"] = format_time
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

@@ -35,10 +35,15 @@ class AuditEvent(db.Model):
 
 
 def _audited_classes():
+    from netapp.blueprints.evaluations.models import Question, Questionnaire
+    from netapp.blueprints.gatherings.models import Event, EventRegistration
     from netapp.blueprints.joining.models import Invitation, Registration
     from netapp.blueprints.registry.models import Membership, Network, Organisation, Person, Workplace
 
-    return (Person, Membership, Workplace, Organisation, Network, Registration, Invitation)
+    # Never the evaluations' responses, answers or receipts: an audit row names its actor, and
+    # answers are anonymous.
+    return (Person, Membership, Workplace, Organisation, Network, Registration, Invitation,
+            Event, EventRegistration, Questionnaire, Question)
 
 
 def _actor():

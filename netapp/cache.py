@@ -23,6 +23,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from functools import cache
 
 from flask import current_app, g, has_app_context
@@ -191,3 +192,18 @@ def fragment(name: str, key: tuple, render: Callable[[], str]) -> Markup:
     if CSRF_MARK in value:
         value = Markup(value.replace(CSRF_MARK, generate_csrf()))
     return value
+
+
+def cached_page(name: str, key: tuple, title: str, template: str, context: Callable[[], dict]) -> str:
+    """A page whose content block is a cached fragment: `template` extends `layout`, which is
+    base.html when rendered on its own and `_bare.html` (the content block only) here."""
+    from flask import render_template
+
+    body = fragment(name, key, lambda: render_template(template, layout="_bare.html", **context()))
+    return render_template("_fragment_page.html", page_title=title, body=body)
+
+
+def time_slot(now: datetime, minutes: int = 5) -> datetime:
+    """`now` rounded down: pages that compare with the clock (coming or past, deadline passed)
+    are kept for at most this long."""
+    return now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0)

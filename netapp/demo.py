@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from netapp import seed_data as S
 from netapp.blueprints.auth.services import create_user
+from netapp.blueprints.evaluations.models import (
+    Answer,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireStatus,
+    Response,
+    ResponseReceipt,
+)
+from netapp.blueprints.evaluations.standard import STANDARD_QUESTIONS
+from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
 from netapp.blueprints.registry import services
 from netapp.blueprints.registry.models import (
@@ -18,7 +29,7 @@ from netapp.blueprints.registry.models import (
     Sector,
 )
 from netapp.extensions import db
-from netapp.timeutil import utcnow
+from netapp.timeutil import from_oslo, today_oslo, utcnow
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = {
@@ -111,7 +122,9 @@ def load_demo() -> dict[str, int]:
         "ressurs@demo.example": create_user("ressurs@demo.example", person=people["ressurs"], password=DEMO_PASSWORD),
     }
     db.session.flush()
+    activities = _load_activities(regional, stavanger, people)
     return {
+        **activities,
         "networks": len(networks),
         "organisations": len(orgs),
         "workplaces": len(workplaces),
@@ -120,6 +133,103 @@ def load_demo() -> dict[str, int]:
         "accounts": len(accounts),
         "pending_registrations": len(S.PENDING_REGISTRATIONS),
     }
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return from_oslo(day, time(hour, minute))
+
+
+def _event(network: Network, kind: EventKind, title: str, day: date, start: tuple, end: tuple, **fields) -> Event:
+    event = Event(network=network, kind=kind, title=title, starts_at=_at(day, *start), ends_at=_at(day, *end), **fields)
+    db.session.add(event)
+    return event
+
+
+def _load_activities(regional: Network, stavanger: Network, people: dict[str, Person]) -> dict[str, int]:
+    """Events and evaluations around today, so the demo always has a past and a coming term."""
+    today = today_oslo()
+    members = [people[spec["key"]] for spec in S.RESOURCE_PERSONS if not spec.get("left")]
+    ressurs = people["ressurs"]
+    others = [p for p in members if p is not ressurs]
+
+    past = _event(regional, EventKind.GATHERING, "Nettverkssamling: Ivaretakelse av hjelperen", today - timedelta(days=60),
+                  (9, 0), (15, 30), theme="Ivaretakelse av hjelperen", location="Stavanger, Sølvberget",
+                  description="Foredrag, gruppearbeid og felles lunsj.", capacity=80, is_public=True)
+    coming = _event(regional, EventKind.GATHERING, "Nettverkssamling: Tverrfaglig samarbeid", today + timedelta(days=45),
+                    (9, 0), (15, 30), theme="Tverrfaglig samarbeid", location="Sandnes kulturhus",
+                    description="Foredrag, gruppearbeid og felles lunsj.\nProgrammet kommer i nyhetsbrevet.",
+                    capacity=80, is_public=True,
+                    registration_deadline=_at(today + timedelta(days=30), 23, 59))
+    _event(regional, EventKind.SUMMARY_MEETING, "Oppsummeringsmøte etter samlingen", today - timedelta(days=59),
+           (10, 0), (11, 30), location="Teams")
+    _event(regional, EventKind.WORKING_GROUP_MEETING, "Arbeidsgruppemøte: planlegging av samlingen",
+           today + timedelta(days=20), (10, 0), (12, 0), location="USHT Rogaland")
+    full = _event(regional, EventKind.THEME_DAY, "Fagdag: Palliasjon i et flerkulturelt perspektiv",
+                  today + timedelta(days=75), (9, 0), (15, 0), theme="Palliasjon i et flerkulturelt perspektiv",
+                  location="Stavanger", capacity=3, is_public=True)
+    wheel_topics = ["Smertelindring hos barn", "Kommunikasjon med familien", "Egenomsorg i krevende arbeid",
+                    "Sorg hos søsken", "Ernæring og lindring", "Etiske dilemmaer", "Samarbeid med spesialisthelsetjenesten",
+                    "Kulturelle perspektiver", "Den gode avslutningen", "Refleksjon over året"]
+    wheel = [
+        _event(stavanger, EventKind.TEACHING_SESSION, f"Kompetansehjul: {topic}", today + timedelta(days=30 * (i - 5)),
+               (13, 0), (14, 30), theme=topic, location="Madla avlastningsbolig",
+               description="Internundervisning med refleksjon etterpå.")
+        for i, topic in enumerate(wheel_topics)
+    ]
+    db.session.flush()
+
+    registrations = 0
+
+    def register(event: Event, persons, attended=None) -> None:
+        nonlocal registrations
+        for i, person in enumerate(persons):
+            db.session.add(EventRegistration(
+                event=event, person=person, attended=None if attended is None else (i % 7 != 3 or person is ressurs),
+                registered_at=event.starts_at - timedelta(days=20 - i % 10)))
+            registrations += 1
+
+    register(past, [ressurs, *others[:29]], attended=True)
+    register(coming, others[:15])
+    register(full, others[15:18])
+    group = [m.person for m in stavanger.memberships if m.role == MembershipRole.RESOURCE_PERSON]
+    for event in wheel:
+        register(event, group[:12], attended=True if event.starts_at.date() < today else None)
+
+    responses = 0
+
+    def questionnaire(title: str, status: QuestionnaireStatus, event: Event | None, answered: int, opened_days_ago: int):
+        nonlocal responses
+        q = Questionnaire(network=regional, event=event, title=title, status=status,
+                          intro="Svarene er anonyme. Skriv ikke om pasienter eller barn.")
+        q.questions = [Question(position=i, kind=kind, text=str(text), required=required)
+                       for i, (kind, text, required) in enumerate(STANDARD_QUESTIONS)]
+        if status != QuestionnaireStatus.DRAFT:
+            q.opened_at = utcnow() - timedelta(days=opened_days_ago)
+        if status == QuestionnaireStatus.CLOSED:
+            q.closed_at = q.opened_at + timedelta(days=21)
+        db.session.add(q)
+        db.session.flush()
+        comments = ["Flere pauser, takk.", "Mer tid til gruppearbeid.", "Ønsker foredrag fra pårørende.",
+                    "Veldig nyttig dag.", ""]
+        for n in range(answered):
+            response = Response(questionnaire_id=q.id, submitted_on=today - timedelta(days=min(opened_days_ago, 20) - n % 5))
+            db.session.add(response)
+            db.session.flush()
+            for question in q.questions:
+                if question.kind == QuestionKind.SCALE:
+                    db.session.add(Answer(response_id=response.id, question_id=question.id, value=3 + (n * 7 + question.position) % 3))
+                elif question.kind == QuestionKind.YES_NO:
+                    db.session.add(Answer(response_id=response.id, question_id=question.id, value=int(n % 3 != 0)))
+                elif comments[n % len(comments)]:
+                    db.session.add(Answer(response_id=response.id, question_id=question.id, text=comments[n % len(comments)]))
+            db.session.add(ResponseReceipt(questionnaire_id=q.id, person_id=others[n].id))
+            responses += 1
+
+    questionnaire("Evaluering av nettverkssamlingen", QuestionnaireStatus.OPEN, past, 20, 58)
+    questionnaire("Evaluering av nettverket 2025", QuestionnaireStatus.CLOSED, None, 25, 300)
+    questionnaire("Evaluering av fagdagen", QuestionnaireStatus.DRAFT, full, 0, 0)
+    db.session.flush()
+    return {"events": 5 + len(wheel), "event_registrations": registrations, "evaluation_responses": responses}
 
 
 def _person(spec: dict, workplaces: dict, manager: Person | None, start: date) -> Person:

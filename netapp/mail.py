@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from jinja2 import TemplateNotFound
 from sqlalchemy import DateTime, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,6 +62,11 @@ class OutboxMessage(db.Model):
 def _sender_domain() -> str:
     address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     return address.rpartition("@")[2] or "netapp.example"
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an e-mail: BASE_URL and the endpoint's path."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage:

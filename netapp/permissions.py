@@ -292,6 +292,70 @@ def get_registration_or_404(registration_id: int):
     return registration
 
 
+def member_network_ids(user=None) -> frozenset[int]:
+    """Networks the user currently belongs to in any role (resource person, working group,
+    coordinator)."""
+    user = _user(user)
+    if not _authenticated(user) or user.person_id is None:
+        return frozenset()
+    return frozenset().union(*_roles(user)["memberships"].values())
+
+
+def participant_network_ids(user=None) -> frozenset[int]:
+    """Networks where the user takes part as resource person or working-group member: where they
+    register for events and answer evaluations."""
+    user = _user(user)
+    return (_network_ids_with_role(user, MembershipRole.RESOURCE_PERSON)
+            | _network_ids_with_role(user, MembershipRole.WORKING_GROUP))
+
+
+def can_coordinate_network_id(network_id: int, user=None) -> bool:
+    ids = coordinated_network_ids(_user(user))
+    return ids is None or network_id in ids
+
+
+def can_view_event(event, user=None) -> bool:
+    """Coordinators of the event's network, admins and the network's current members."""
+    user = _user(user)
+    return can_coordinate_network_id(event.network_id, user) or event.network_id in member_network_ids(user)
+
+
+def can_register_for_event(event, user=None) -> bool:
+    """Resource persons and working-group members of the event's network."""
+    return event.network_id in participant_network_ids(_user(user))
+
+
+def get_event_or_404(event_id: int, *, coordinate: bool = False):
+    """An event the user may see (coordinate=True: may change)."""
+    from netapp.blueprints.gatherings.models import Event
+
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    allowed = can_coordinate_network_id(event.network_id) if coordinate else can_view_event(event)
+    if not allowed:
+        abort(403)
+    return event
+
+
+def can_answer_questionnaire(questionnaire, user=None) -> bool:
+    """Resource persons and working-group members of the questionnaire's network."""
+    return questionnaire.network_id in participant_network_ids(_user(user))
+
+
+def get_questionnaire_or_404(questionnaire_id: int, *, coordinate: bool = False):
+    """A questionnaire the user may answer or coordinate (coordinate=True: only coordinate)."""
+    from netapp.blueprints.evaluations.models import Questionnaire
+
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    may_coordinate = can_coordinate_network_id(questionnaire.network_id)
+    if not (may_coordinate or (not coordinate and can_answer_questionnaire(questionnaire))):
+        abort(403)
+    return questionnaire
+
+
 @cache
 def _network_by_slug_select():
     return select(Network).where(Network.slug == bindparam("slug"))
@@ -315,4 +379,7 @@ def template_helpers() -> dict:
         "is_resource_person": is_resource_person,
         "can_edit_person": can_edit_person,
         "can_coordinate": can_coordinate,
+        "can_coordinate_network_id": can_coordinate_network_id,
+        "can_register_for_event": can_register_for_event,
+        "can_answer_questionnaire": can_answer_questionnaire,
     }

@@ -1,6 +1,6 @@
 """Time helpers: stored in UTC, shown in Europe/Oslo."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -19,6 +19,15 @@ def to_oslo(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(OSLO)
+
+
+def from_oslo(day: date, at: time) -> datetime:
+    """A wall-clock time in Oslo as the naive UTC the database stores."""
+    return datetime.combine(day, at, tzinfo=OSLO).astimezone(UTC).replace(tzinfo=None)
+
+
+def format_time(value: datetime | None) -> str:
+    return to_oslo(value).strftime("%H:%M") if value is not None else ""
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -54,3 +54,83 @@ def make_user(email: str | None = None, *, person=None, is_admin: bool = False, 
 def make_coordinator(network: Network, email: str | None = None):
     person = make_person(network, MembershipRole.COORDINATOR, email=email or f"koord{next(_seq)}@test.example")
     return make_user(person.email, person=person)
+
+
+def make_event(network: Network, *, days: int = 14, start=(10, 0), end=(15, 0), **fields):
+    """An event `days` days from today (negative: in the past), at Oslo wall-clock times."""
+    from datetime import time, timedelta
+
+    from netapp.blueprints.gatherings.models import Event, EventKind
+    from netapp.timeutil import from_oslo, today_oslo
+
+    day = today_oslo() + timedelta(days=days)
+    fields.setdefault("kind", EventKind.GATHERING)
+    fields.setdefault("title", f"Arrangement {next(_seq)}")
+    event = Event(network=network, starts_at=from_oslo(day, time(*start)), ends_at=from_oslo(day, time(*end)), **fields)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def make_event_registration(event, person, *, attended: bool | None = None):
+    from netapp.blueprints.gatherings.models import EventRegistration
+
+    registration = EventRegistration(event=event, person=person, attended=attended)
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def make_questionnaire(network: Network, *, questions=None, status=None, event=None, title: str | None = None,
+                       standard: bool = False, **fields):
+    """A questionnaire with questions: `questions` is a list of (kind, text, required) (default:
+    one scale, one yes/no and one text question), or `standard=True` for the standard ones.
+    `status` "open" or "closed" also sets opened_at (and closed_at)."""
+    from netapp.blueprints.evaluations.models import (
+        Question,
+        QuestionKind,
+        Questionnaire,
+        QuestionnaireStatus,
+    )
+    from netapp.blueprints.evaluations.standard import STANDARD_QUESTIONS
+    from netapp.timeutil import utcnow
+
+    if standard:
+        questions = [(kind, str(text), required) for kind, text, required in STANDARD_QUESTIONS]
+    elif questions is None:
+        questions = [(QuestionKind.SCALE, "Hvor nyttig var dagen?", True),
+                     (QuestionKind.YES_NO, "Får du tid til å dele kunnskapen?", False),
+                     (QuestionKind.TEXT, "Hva bør vi endre?", False)]
+    status = QuestionnaireStatus(status or QuestionnaireStatus.DRAFT)
+    questionnaire = Questionnaire(network=network, event=event, title=title or f"Spørreskjema {next(_seq)}",
+                                  intro=fields.pop("intro", ""), status=status, **fields)
+    if status != QuestionnaireStatus.DRAFT:
+        questionnaire.opened_at = utcnow()
+    if status == QuestionnaireStatus.CLOSED:
+        questionnaire.closed_at = utcnow()
+    for position, (kind, text, required) in enumerate(questions, start=1):
+        questionnaire.questions.append(Question(kind=QuestionKind(kind), text=text, required=required, position=position))
+    db.session.add(questionnaire)
+    db.session.flush()
+    return questionnaire
+
+
+def make_response(questionnaire, values: dict | None = None, *, person=None, submitted_on=None):
+    """One anonymous response: `values` maps a question (or its id) to an int (scale, yes 1/no 0)
+    or a str (text). With `person`, also that person's receipt."""
+    from netapp.blueprints.evaluations.models import Answer, Response, ResponseReceipt
+    from netapp.timeutil import today_oslo
+
+    response = Response(questionnaire_id=questionnaire.id, submitted_on=submitted_on or today_oslo())
+    db.session.add(response)
+    db.session.flush()
+    for question, value in (values or {}).items():
+        question_id = question if isinstance(question, int) else question.id
+        if isinstance(value, str):
+            db.session.add(Answer(response_id=response.id, question_id=question_id, text=value))
+        else:
+            db.session.add(Answer(response_id=response.id, question_id=question_id, value=value))
+    if person is not None:
+        db.session.add(ResponseReceipt(questionnaire_id=questionnaire.id, person_id=person.id))
+    db.session.flush()
+    return response

@@ -95,7 +95,9 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_route_matrix(app, role):
-    ctx = _reset_and_seed()
+    from tests.fuzz_support import fresh_demo  # seeds once, then restores a snapshot: much faster
+
+    ctx = fresh_demo(app)
     client = _client_for(app, role)
     failures = []
     for route in [r for r in ROUTES if not r.fresh]:
@@ -106,7 +108,7 @@ def test_route_matrix(app, role):
         if response.status_code == 302 and expected == 302 and role == "anonymous" and "/auth/login" in (response.location or ""):
             assert "next=" in response.location
     for route in [r for r in ROUTES if r.fresh]:
-        ctx = _reset_and_seed()
+        ctx = fresh_demo(app)
         client = _client_for(app, role)
         response = _call(client, route, ctx)
         expected = route.expected(role)

@@ -345,6 +345,8 @@ class CrawledPage:
     h1_count: int = 0
     lang: str = ""
     axe: list[dict] = field(default_factory=list)
+    # CSS pixels the page is wider than the window (needs sideways scrolling), at each width
+    overflow: dict[int, int] = field(default_factory=dict)
     file: Path | None = None
     error: str = ""
 
@@ -421,6 +423,10 @@ AXE_RUN = """async (tags) => {
   }));
 }"""
 
+# WCAG 1.4.10 (Reflow): usable at 320 CSS px without scrolling sideways; and at the desktop size.
+REFLOW_WIDTHS = (320, 1280)  # ends at the desktop size the crawl uses
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
 PAGE_FACTS = """() => ({
   title: (document.title || '').trim(),
   h1: document.querySelectorAll('h1').length,
@@ -476,6 +482,9 @@ def run_crawl(browser, live_server, role: str, state: Path | None, directory: Pa
             facts = page.evaluate(PAGE_FACTS)
             crawled.title, crawled.h1_count, crawled.lang = facts["title"], facts["h1"], facts["lang"]
             crawled.axe = page.evaluate(AXE_RUN, AXE_TAGS)
+            for width in REFLOW_WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                crawled.overflow[width] = page.evaluate(OVERFLOW)
             for link in facts["links"]:
                 target = crawlable(link, origin)
                 if target is None or target in seen:

@@ -83,3 +83,13 @@ def test_every_page_passes_the_nu_html_checker(crawl, role):
         write_report(f"vnu-{role}", errors)
     rows = [f"{e['page']} line {e['line']}: {e['message']}  [{e['extract']}]" for e in errors]
     assert not errors, f"{role}: {len(errors)} HTML error(s) from the Nu Html Checker:" + _listing(rows)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(crawl, role):
+    """WCAG 1.4.10 (Reflow): at 320 CSS px wide, and at 1280, no page is wider than the window;
+    wide tables scroll inside their own box."""
+    result = crawl(role)
+    wide = [f"{p.path}: {width} px window, {extra} px too wide"
+            for p in result.html_pages for width, extra in p.overflow.items() if extra > 0]
+    assert not wide, _listing(wide)

@@ -27,6 +27,10 @@ PAGES = [
     ("Person page", "/registry/persons/{person_id}", "coordinator"),
     ("Public network page", "/n/{network_slug}", "anonymous"),
     ("Coverage", "/registry/coverage", "coordinator"),
+    ("Events", "/events/", "coordinator"),
+    ("Event page", "/events/{event_id}", "coordinator"),
+    ("Evaluations", "/evaluations/", "coordinator"),
+    ("Evaluation results", "/evaluations/{questionnaire_id}/results", "coordinator"),
 ]
 BASELINE = ("Baseline: minimal Flask + SQLAlchemy, 56 rows", "/", "anonymous")
 

@@ -10,19 +10,13 @@ PostgreSQL the id sequences are moved past them at the end. Random choices come 
 generator, and dates from a fixed "today", so two builds give the same rows.
 
 The data set is a list of steps (`STEPS`), each filling its tables from what earlier steps
-built (kept on the `World`). A later domain adds its own step at the end, for example
-
-    @step
-    def events(world: World) -> None:
-        rows = [...]  # SIZES["events"] events spread over world.ids["network"]
-        world.insert(Event.__table__, rows)
-
-Planned sizes of tables that do not exist yet are in SIZES (events, event registrations and
-evaluation answers), so the step that adds them uses the issue's numbers.
+built (kept on the `World`): organisations, workplaces, networks, persons and their history,
+memberships, accounts, registrations, outbox, audit log, then events, event registrations and
+evaluations. A later domain adds its own step at the end, with its sizes in SIZES.
 
 `--describe-only` (also run after a build) writes what the benchmark needs to know about any
 database, the demo data included: the default network's slug, a person with a long history,
-a common last name to search for.
+a common last name to search for, the busiest event and evaluation.
 """
 
 from __future__ import annotations
@@ -62,7 +56,6 @@ SIZES = {
     "invitations": 500,
     "outbox_messages": 20_000,
     "audit_events": 20_000,
-    # For the domains that come later (their steps use these numbers):
     "events": 2_000,
     "event_registrations": 200_000,
     "evaluation_answers": 500_000,
@@ -422,6 +415,7 @@ def memberships(world: World) -> None:
     for row in rows:
         if row["end_date"] is None:
             members_by_network.setdefault(row["network_id"], []).append(row["person_id"])
+    info["members_by_network"] = members_by_network
     for network_id, members in members_by_network.items():
         for person_id in rng.sample(members, min(6, len(members))):
             add(person_id, network_id, "working_group")
@@ -559,6 +553,141 @@ def audit_log(world: World) -> None:
     world.insert(AuditEvent.__table__, rows)
 
 
+EVENT_KINDS = [("gathering", 30), ("theme_day", 15), ("teaching_session", 35), ("webinar", 8), ("course", 4),
+               ("working_group_meeting", 5), ("summary_meeting", 3)]
+EVENT_THEMES = ["Pårørendeperspektivet", "Ivaretakelse av hjelperen", "Tverrfaglig samarbeid", "Den gode avslutningen",
+                "Palliasjon i et flerkulturelt perspektiv", "Smertelindring hos barn", "Sorg hos søsken",
+                "Kommunikasjon med familien", "Etiske dilemmaer", "Egenomsorg i krevende arbeid"]
+PLACES = ["Stavanger", "Sandnes", "Bergen", "Oslo", "Trondheim", "Tromsø", "Kristiansand", "Bodø", "Teams"]
+
+
+def _spread(rng: random.Random, total: int, rooms: list[int], low: int, high: int) -> list[int]:
+    """Sizes between low and high (never above each room) adding up to total exactly."""
+    sizes = [min(room, rng.randint(low, high)) for room in rooms]
+    order = list(range(len(sizes)))
+    while (diff := total - sum(sizes)) != 0:
+        rng.shuffle(order)
+        for i in order:
+            if diff > 0 and sizes[i] < rooms[i]:
+                sizes[i] += 1
+                diff -= 1
+            elif diff < 0 and sizes[i] > 0:
+                sizes[i] -= 1
+                diff += 1
+            if diff == 0:
+                break
+    return sizes
+
+
+@step
+def events(world: World) -> None:
+    """Three years of events, a third of them ahead; the national network holds a fifth."""
+    from netapp.blueprints.gatherings.models import Event
+
+    rng, rows = world.rng, []
+    networks = world.ids["network"]
+    for i in range(SIZES["events"]):
+        network_id = 1 if i % 5 == 0 else rng.choice(networks[1:])
+        kind = _weighted(rng, EVENT_KINDS, 1)[0]
+        day = world.day_between(TODAY - timedelta(days=730), TODAY + timedelta(days=365))
+        theme = rng.choice(EVENT_THEMES)
+        starts = _at(day, rng.choice([8, 9, 12]))
+        rows.append({
+            "id": i + 1, "network_id": network_id, "kind": kind, "title": f"{theme} ({day.year})", "theme": theme,
+            "description": "Foredrag, gruppearbeid og refleksjon.", "location": rng.choice(PLACES),
+            "starts_at": starts, "ends_at": starts + timedelta(hours=rng.choice([2, 4, 6])),
+            "registration_deadline": None, "capacity": rng.choice([None, None, 200, 300]),
+            "is_public": kind in ("gathering", "theme_day", "webinar", "course") and rng.random() < 0.7,
+            "cancelled_at": _at(day - timedelta(days=10)) if rng.random() < 0.02 else None, "reminder_sent_at": None,
+            "created_at": _at(day - timedelta(days=60)), "updated_at": _at(day - timedelta(days=60)),
+        })
+    world.info["event"] = rows
+    world.ids["event"] = [r["id"] for r in rows]
+    world.insert(Event.__table__, rows)
+
+
+@step
+def event_registrations(world: World) -> None:
+    """Members of the event's network; attendance recorded for past events, nine in ten came."""
+    from netapp.blueprints.gatherings.models import EventRegistration
+
+    rng, rows = world.rng, []
+    members = world.info["members_by_network"]
+    events = world.info["event"]
+    rooms = [min(len(members.get(e["network_id"], [])), e["capacity"] or 10**6) for e in events]
+    sizes = _spread(rng, SIZES["event_registrations"], rooms, 20, 180)
+    attended_by_event: dict[int, list[int]] = {}
+    for event, size in zip(events, sizes, strict=True):
+        past = event["starts_at"].date() < TODAY
+        for person_id in rng.sample(members[event["network_id"]], size) if size else []:
+            attended = (rng.random() < 0.9) if past and not event["cancelled_at"] else None
+            rows.append({"id": len(rows) + 1, "event_id": event["id"], "person_id": person_id,
+                         "registered_at": event["starts_at"] - timedelta(days=rng.randint(1, 40)), "attended": attended})
+            if attended:
+                attended_by_event.setdefault(event["id"], []).append(person_id)
+    world.info["attended_by_event"] = attended_by_event
+    world.insert(EventRegistration.__table__, rows)
+
+
+@step
+def evaluations(world: World) -> None:
+    """A questionnaire of the standard questions after each past event but meetings; nine in ten
+    who came answered (half wrote a comment), until the answers reach the planned number."""
+    from netapp.blueprints.evaluations.models import (
+        Answer,
+        Question,
+        Questionnaire,
+        Response,
+        ResponseReceipt,
+    )
+    from netapp.blueprints.evaluations.standard import STANDARD_QUESTIONS
+
+    rng = world.rng
+    questionnaires, questions, responses, receipts, answers = [], [], [], [], []
+    attended = world.info["attended_by_event"]
+    comments = ["Flere pauser.", "Mer gruppearbeid.", "Foredrag fra pårørende.", "Svært nyttig.", "Mer refleksjon."]
+    target = SIZES["evaluation_answers"]
+    for event in world.info["event"]:
+        came = attended.get(event["id"], [])
+        if len(answers) >= target or len(came) < 5 or event["kind"] in ("working_group_meeting", "summary_meeting"):
+            continue
+        q_id = len(questionnaires) + 1
+        questionnaires.append({
+            "id": q_id, "network_id": event["network_id"], "event_id": event["id"],
+            "title": f"Evaluering: {event['title']}", "intro": "Svarene er anonyme.", "status": "closed",
+            "created_at": event["ends_at"], "opened_at": event["ends_at"], "closed_at": event["ends_at"] + timedelta(days=21),
+        })
+        q_rows = []
+        for position, (kind, text, required) in enumerate(STANDARD_QUESTIONS):
+            q_rows.append({"id": len(questions) + 1, "questionnaire_id": q_id, "position": position,
+                           "kind": kind.value, "text": str(text), "required": required})
+            questions.append(q_rows[-1])
+        for person_id in rng.sample(came, int(len(came) * 0.9)):
+            if len(answers) >= target:
+                break
+            r_id = len(responses) + 1
+            responses.append({"id": r_id, "questionnaire_id": q_id,
+                              "submitted_on": (event["ends_at"] + timedelta(days=rng.randint(0, 14))).date()})
+            receipts.append({"id": len(receipts) + 1, "questionnaire_id": q_id, "person_id": person_id})
+            for question in q_rows:
+                if len(answers) >= target:
+                    break
+                if question["kind"] == "scale":
+                    answers.append({"id": len(answers) + 1, "response_id": r_id, "question_id": question["id"],
+                                    "value": _weighted(rng, [(5, 40), (4, 35), (3, 15), (2, 7), (1, 3)], 1)[0], "text": None})
+                elif question["kind"] == "yes_no":
+                    answers.append({"id": len(answers) + 1, "response_id": r_id, "question_id": question["id"],
+                                    "value": int(rng.random() < 0.6), "text": None})
+                elif rng.random() < 0.5:
+                    answers.append({"id": len(answers) + 1, "response_id": r_id, "question_id": question["id"],
+                                    "value": None, "text": rng.choice(comments)})
+    world.insert(Questionnaire.__table__, questionnaires)
+    world.insert(Question.__table__, questions)
+    world.insert(Response.__table__, responses)
+    world.insert(ResponseReceipt.__table__, receipts)
+    world.insert(Answer.__table__, answers)
+
+
 # ---------------------------------------------------------------- running
 
 def _reset_sequences(conn, tables: Iterable) -> None:
@@ -606,6 +735,8 @@ def describe(engine) -> dict:
     """What the benchmark needs to know about a database: works on the demo data too."""
     from sqlalchemy import func, select
 
+    from netapp.blueprints.evaluations.models import Answer, Questionnaire, Response
+    from netapp.blueprints.gatherings.models import Event, EventRegistration
     from netapp.blueprints.registry.models import Assignment, Membership, Network, Person
 
     with engine.connect() as conn:
@@ -617,12 +748,24 @@ def describe(engine) -> dict:
         surname = conn.scalar(
             select(Person.last_name).where(Person.status == "active").group_by(Person.last_name)
             .order_by(func.count().desc(), Person.last_name).limit(1))
+        # The default network's event with the most registrations, and its questionnaire with the most
+        # responses: the heaviest event page and results page.
+        event_id = conn.scalar(
+            select(Event.id).join(EventRegistration, EventRegistration.event_id == Event.id)
+            .where(Event.network_id == network.id).group_by(Event.id)
+            .order_by(func.count().desc(), Event.id).limit(1))
+        questionnaire_id = conn.scalar(
+            select(Questionnaire.id).join(Response, Response.questionnaire_id == Questionnaire.id)
+            .where(Questionnaire.network_id == network.id).group_by(Questionnaire.id)
+            .order_by(func.count().desc(), Questionnaire.id).limit(1))
         counts = {
             table: conn.scalar(select(func.count()).select_from(model.__table__))
             for table, model in (("network", Network), ("person", Person), ("membership", Membership),
-                                 ("assignment", Assignment))
+                                 ("assignment", Assignment), ("event", Event), ("event_registration", EventRegistration),
+                                 ("response", Response), ("answer", Answer))
         }
-    return {"network_slug": network.slug, "person_id": person_id, "search": surname.lower(), "counts": counts}
+    return {"network_slug": network.slug, "person_id": person_id, "search": surname.lower(),
+            "event_id": event_id, "questionnaire_id": questionnaire_id, "counts": counts}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -157,3 +157,28 @@ def test_profile_links_to_the_downloads(client, demo, login):
     client.post("/auth/logout")
     login("admin@demo.example")  # an account without a person record has the downloads too
     assert 'href="/me/data.json"' in client.get("/auth/profile").get_data(as_text=True)
+
+
+def test_my_data_lists_my_event_registrations_and_the_evaluations_i_answered_but_not_my_answers(client, demo, login):
+    from netapp.blueprints.evaluations.models import Questionnaire, Response, ResponseReceipt
+
+    me = _person("ressurs@demo.example")
+    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.title == "Evaluering av nettverket 2025"))
+    db.session.add(ResponseReceipt(questionnaire_id=questionnaire.id, person_id=me.id))
+    db.session.commit()
+    assert db.session.scalar(select(Response.id).where(Response.questionnaire_id == questionnaire.id).limit(1))
+
+    login("ressurs@demo.example")
+    data = json.loads(client.get("/me/data.json").get_data(as_text=True))
+    events = {r["event"]: r for r in data["event_registrations"]}
+    past = events["Nettverkssamling: Ivaretakelse av hjelperen"]
+    assert past["attended"] is True and past["network"] == "Tverrfaglig nettverk i barnepalliasjon Sør-Rogaland"
+    assert "Nettverkssamling: Tverrfaglig samarbeid" not in events  # not registered there
+    assert data["questionnaires_answered"] == [
+        {"questionnaire": "Evaluering av nettverket 2025", "network": past["network"]}]
+    assert "Flere pauser" not in json.dumps(data, ensure_ascii=False)  # the anonymous answers are nobody's
+
+    rows = _csv_rows(client.get("/me/data.csv"))
+    assert ["Påmeldinger til arrangementer", "1", "Møtte", "Ja"] in rows
+    assert any(row[0].startswith("Evalueringer du har svart på") and row[3] == "Evaluering av nettverket 2025"
+               for row in rows)

@@ -217,3 +217,23 @@ def test_erasing_a_manager_keeps_their_staff(setup):
     staff = db.session.scalar(select(Person).where(Person.manager_id == setup["boss"]))
     assert staff is not None and staff.id == setup["kari"]  # shown as "Slettet person", still counted
     assert db.session.scalar(select(func.count()).select_from(Membership)) >= 4
+
+
+def test_erasing_removes_registrations_for_coming_events_and_keeps_past_attendance(app, client, login, demo):
+    from netapp.blueprints.gatherings.models import Event, EventRegistration
+
+    me = db.session.scalar(select(Person).where(Person.email_normalized == "ressurs@demo.example"))
+    coming = db.session.scalar(select(Event).where(Event.title == "Nettverkssamling: Tverrfaglig samarbeid"))
+    db.session.add(EventRegistration(event_id=coming.id, person_id=me.id))
+    db.session.commit()
+    past_attended = db.session.scalar(select(func.count()).where(
+        EventRegistration.person_id == me.id, EventRegistration.attended.is_(True)))
+    assert past_attended >= 1
+
+    erase_person(me)
+    db.session.commit()
+
+    left = db.session.execute(select(Event.title, EventRegistration.attended).join(Event)
+                              .where(EventRegistration.person_id == me.id)).all()
+    assert ("Nettverkssamling: Tverrfaglig samarbeid", None) not in left
+    assert sum(1 for _, attended in left if attended) == past_attended

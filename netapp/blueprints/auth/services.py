@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User
 from netapp.extensions import db
-from netapp.mail import enqueue_template
+from netapp.mail import absolute_url, enqueue_template
 from netapp.timeutil import utcnow
 
 SET_PASSWORD = "set_password"
@@ -128,7 +128,7 @@ def consume_token(token: str, purpose: str) -> User | None:
 
 def _send_password_mail(user: User, purpose: str, ttl: timedelta, subject: str, template: str) -> None:
     token = issue_token(user, purpose, ttl)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.set_password", token=token)
+    link = absolute_url("auth.set_password", token=token)
     with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         enqueue_template(user.email, _(subject), template, user=user, link=link, hours=int(ttl.total_seconds() // 3600))
 

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
@@ -34,7 +34,7 @@ from netapp.blueprints.registry.models import (
     Workplace,
 )
 from netapp.extensions import db
-from netapp.mail import enqueue_template
+from netapp.mail import absolute_url, enqueue_template
 from netapp.timeutil import utcnow
 from netapp.validators import check_email
 
@@ -46,10 +46,6 @@ PENDING = (RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COOR
 def _new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
-
-
-def _absolute(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def default_network() -> Network | None:
@@ -141,7 +137,7 @@ def submit_registration(data: RegistrationData, network: Network, invitation: In
         registration.manager_email,
         _("Bekreft at %(name)s er ressursperson", name=registration.full_name),
         "joining/emails/manager_request",
-        link=_absolute("joining.confirm_manager", token=token),
+        link=absolute_url("joining.confirm_manager", token=token),
         days=current_app.config["TOKEN_TTL_DAYS_MANAGER"],
         **context,
     )
@@ -217,7 +213,7 @@ def confirm_by_manager(token: str) -> Registration | None:
     )
     if registration is None:
         return None
-    link = _absolute("joining.view_registration", registration_id=registration.id)
+    link = absolute_url("joining.view_registration", registration_id=registration.id)
     for email, language in coordinator_recipients(registration.network):
         with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             enqueue_template(
@@ -337,7 +333,7 @@ def approve_registration(registration: Registration, user) -> Person:
     enqueue_template(
         registration.email, _("Du er med i %(network)s", network=registration.network.display_name),
         "joining/emails/approved", registration=registration, network=registration.network,
-        new_account=new_account, login_link=_absolute("auth.login"),
+        new_account=new_account, login_link=absolute_url("auth.login"),
     )
     if new_account:
         account = auth_services.create_user(registration.email, person=person)
@@ -407,7 +403,7 @@ def create_invitations(network: Network, addresses: list[str], message: str, use
         db.session.flush()
         enqueue_template(
             address, _("Invitasjon til %(network)s", network=network.display_name), "joining/emails/invitation",
-            network=network, message=message, link=_absolute("joining.accept_invitation", token=token),
+            network=network, message=message, link=absolute_url("joining.accept_invitation", token=token),
             inviter=getattr(user, "display_name", ""), days=ttl.days,
         )
         invited.append(address)

@@ -4,9 +4,10 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from netapp.blueprints.auth.views import safe_next
+from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
 from netapp.blueprints.registry import queries as registry_queries
-from netapp.blueprints.registry.models import Network
+from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import cached, fragment
 from netapp.extensions import db
 from netapp.mail import OutboxMessage, OutboxStatus
@@ -21,6 +22,7 @@ from netapp.permissions import (
     require_login,
     require_manager,
 )
+from netapp.timeutil import utcnow
 
 bp = Blueprint("main", __name__)
 
@@ -78,16 +80,26 @@ def dashboard():
         staff_count = db.session.scalar(select(func.count()).select_from(registry_queries.person_select().where(managed_persons_clause()).subquery()))
     person = current_user.person
     memberships = registry_queries.memberships_of(person.id) if person else []
+    my_events = gatherings_queries.my_upcoming_registrations(person.id, utcnow()) if person else []
+    # Open evaluations of the user's networks not answered yet: one query (none for non-participants).
+    from netapp.blueprints.evaluations.queries import open_for_participant
+    from netapp.permissions import participant_network_ids
+
+    evaluations_waiting = open_for_participant(participant_network_ids(), current_user.person_id,
+                                               unanswered_only=True, limit=5)
     return render_template(
         "main/dashboard.html", networks=networks, pending=pending, stats=stats, staff_count=staff_count,
-        memberships=memberships, person=person,
+        memberships=memberships, person=person, my_events=my_events,
+        evaluations_waiting=evaluations_waiting,
     )
 
 
 @bp.route("/staff/")
 @require_manager
 def my_staff():
-    query = registry_queries.person_select().where(managed_persons_clause())
+    # Each person with the number of events attended, as a column of the same query.
+    query = registry_queries.person_select().add_columns(
+        gatherings_queries.attended_count(Person.id).label("attended")).where(managed_persons_clause())
     query = query.order_by(*registry_queries.SORTS["name"])
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     return render_template("main/staff.html", page=page)

@@ -37,6 +37,34 @@ def registrations_of(person_id: int | None, emails: set[str]) -> list:
     ))
 
 
+def event_registrations_of(person_id: int) -> list:
+    """(title, network name, starts_at, registered_at, attended) of the person's event registrations."""
+    from netapp.blueprints.gatherings.models import Event, EventRegistration
+    from netapp.blueprints.registry.models import Network
+
+    return list(db.session.execute(
+        select(Event.title, Network.name, Event.starts_at, EventRegistration.registered_at, EventRegistration.attended)
+        .join(Event, Event.id == EventRegistration.event_id).join(Network, Network.id == Event.network_id)
+        .where(EventRegistration.person_id == person_id)
+        .order_by(Event.starts_at, Event.id)
+    ))
+
+
+def questionnaires_answered_by(person_id: int) -> list:
+    """(title, network name) of the questionnaires the person has answered; what they answered is
+    anonymous and linked to nobody, so it is not theirs to download."""
+    from netapp.blueprints.evaluations.models import Questionnaire, ResponseReceipt
+    from netapp.blueprints.registry.models import Network
+
+    return list(db.session.execute(
+        select(Questionnaire.title, Network.name)
+        .join(ResponseReceipt, ResponseReceipt.questionnaire_id == Questionnaire.id)
+        .join(Network, Network.id == Questionnaire.network_id)
+        .where(ResponseReceipt.person_id == person_id)
+        .order_by(Questionnaire.id)
+    ))
+
+
 def invitations_to(emails: set[str]) -> list:
     from netapp.blueprints.joining.models import Invitation
 

@@ -105,8 +105,11 @@ def erase_person(person: Person, *, on: date | None = None) -> None:
     Registrations made from the person's addresses are anonymised (pending ones are closed as
     rejected), as are invitations to them; mail to them in the outbox, their one-time tokens and
     failed-login records are removed; the account is disabled, detached and stripped of its address.
+    Registrations for events that have not begun are removed; past ones stay, so attendance counts
+    hold.
     """
     from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User
+    from netapp.blueprints.gatherings.models import Event, EventRegistration
     from netapp.blueprints.joining.models import Invitation, Registration, RegistrationStatus
     from netapp.mail import OutboxMessage, OutboxStatus
 
@@ -123,6 +126,10 @@ def erase_person(person: Person, *, on: date | None = None) -> None:
         update(Membership).where(Membership.person_id == person.id, Membership.end_date.is_(None))
         .values(end_date=person.left_on or on)
     )
+    db.session.execute(delete(EventRegistration).where(
+        EventRegistration.person_id == person.id,
+        EventRegistration.event_id.in_(select(Event.id).where(Event.starts_at > now)),
+    ))
     person.left_on = person.left_on or on
     person.first_name = ERASED_FIRST_NAME
     person.last_name = ERASED_LAST_NAME
@@ -244,6 +251,8 @@ def section_labels() -> dict[str, str]:
         "memberships": _("Medlemskap"),
         "history": _("Historikk: arbeidssted og leder"),
         "workplaces_led": _("Arbeidssteder du leder"),
+        "event_registrations": _("Påmeldinger til arrangementer"),
+        "questionnaires_answered": _("Evalueringer du har svart på (svarene er anonyme og lagres uten navn)"),
         "registrations": _("Påmeldinger"),
         "invitations": _("Invitasjoner"),
         "emails": _("E-post sendt til deg"),
@@ -267,7 +276,8 @@ def field_labels() -> dict[str, str]:
         "manager_confirmed_at": _("Bekreftet av leder"), "decided_at": _("Avgjort"),
         "reject_reason": _("Begrunnelse for avslag"), "used_at": _("Brukt"), "subject": _("Emne"),
         "sent_at": _("Sendt"), "action": _("Handling"), "object_type": _("Type"), "object_id": _("Nummer"),
-        "fields": _("Felt"),
+        "fields": _("Felt"), "event": _("Arrangement"), "starts_at": _("Starter"),
+        "registered_at": _("Påmeldt"), "attended": _("Møtte"), "questionnaire": _("Spørreskjema"),
     }
 
 
@@ -293,6 +303,7 @@ def personal_data(user) -> dict:
             "created_at": user.created_at, "last_login_at": user.last_login_at,
         },
         "person": None, "memberships": [], "history": [], "workplaces_led": [],
+        "event_registrations": [], "questionnaires_answered": [],
     }
     if person is not None:
         data["person"] = {
@@ -317,6 +328,15 @@ def personal_data(user) -> dict:
         ]
         data["workplaces_led"] = [
             {"workplace": w.name, "organisation": w.organisation.name} for w in queries.workplaces_led_by(person.id)
+        ]
+        data["event_registrations"] = [
+            {"event": title, "network": network, "starts_at": starts_at, "registered_at": registered_at,
+             "attended": attended}
+            for title, network, starts_at, registered_at, attended in queries.event_registrations_of(person.id)
+        ]
+        data["questionnaires_answered"] = [
+            {"questionnaire": title, "network": network}
+            for title, network in queries.questionnaires_answered_by(person.id)
         ]
     data["registrations"] = [
         {"network": r.network.name, "status": r.status, "created_at": r.created_at,

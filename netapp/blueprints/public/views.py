@@ -1,11 +1,15 @@
 """The public face of each network: what it is, whom to contact, and its consenting members."""
 
+from datetime import time
 from itertools import groupby
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
+from netapp.blueprints.gatherings import queries as gatherings_queries
+from netapp.blueprints.gatherings.forms import kind_labels
+from netapp.blueprints.gatherings.models import Event
 from netapp.blueprints.registry.models import (
     Membership,
     MembershipRole,
@@ -18,7 +22,8 @@ from netapp.blueprints.registry.models import (
 from netapp.cache import fragment
 from netapp.extensions import db
 from netapp.pagination import page_number, paginate
-from netapp.permissions import get_network_or_404
+from netapp.permissions import can_view_event, get_network_or_404
+from netapp.timeutil import from_oslo, today_oslo
 
 bp = Blueprint("public", __name__)
 
@@ -59,11 +64,24 @@ def network_page(slug: str):
                 Membership.end_date.is_(None))), Person.status == PersonStatus.ACTIVE)
             .order_by(Person.last_name)
         ).all()
+        # From the start of today: the fragment is kept per day, so it stays right all day.
+        events = gatherings_queries.public_upcoming_events(network.id, from_oslo(today_oslo(), time(0)))
         return render_template("public/_network_body.html", network=network, groups=groups,
-                               coordinators=coordinators, page=page)
+                               coordinators=coordinators, page=page, events=events)
 
     body = fragment("public.network", (network.id, page_number()), render_body)
     return render_template("_fragment_page.html", page_title=network.name, body=body)
+
+
+@bp.route("/n/<slug>/events/<int:event_id>")
+def view_event(slug: str, event_id: int):
+    """A public event of the network, for anyone; members register from the internal page."""
+    network = get_network_or_404(slug)
+    event = db.session.get(Event, event_id)
+    if event is None or event.network_id != network.id or not event.is_public:
+        abort(404)
+    return render_template("public/event.html", network=network, event=event, kind_names=kind_labels(),
+                           may_view=can_view_event(event))
 
 
 @bp.route("/tilgjengelighet")

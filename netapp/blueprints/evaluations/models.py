@@ -1,0 +1,91 @@
+"""Evaluations: questionnaires, their questions, and anonymous answers.
+
+A response holds no person: who has answered is kept apart (ResponseReceipt), so a person
+answers once and the answers cannot be traced back to them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.registry.models import Network, _enum
+from netapp.extensions import db
+from netapp.timeutil import utcnow
+
+
+class QuestionnaireStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionKind(enum.StrEnum):
+    SCALE = "scale"  # 1 (not at all) .. 5 (very much)
+    YES_NO = "yes_no"  # stored as 1 (yes) / 0 (no)
+    TEXT = "text"
+
+
+class Questionnaire(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[QuestionnaireStatus] = mapped_column(
+        _enum(QuestionnaireStatus, "questionnaire_status"), default=QuestionnaireStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    network: Mapped[Network] = relationship()
+    event: Mapped[Event | None] = relationship()
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="questionnaire", order_by="Question.position", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Questionnaire {self.id} {self.title}>"
+
+
+class Question(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"))
+    text: Mapped[str] = mapped_column(String(500))
+    required: Mapped[bool] = mapped_column(default=False)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
+
+    def __repr__(self) -> str:
+        return f"<Question {self.id} {self.kind}>"
+
+
+class Response(db.Model):
+    """One anonymous set of answers; only the day is kept, not the time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True)
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class Answer(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int | None] = mapped_column(SmallInteger)  # scale 1..5, yes 1 / no 0
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class ResponseReceipt(db.Model):
+    """That a person has answered a questionnaire (not what): one answer each."""
+
+    __table_args__ = (UniqueConstraint("questionnaire_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,71 @@
+"""Scheduled work for events: a reminder to everyone registered, two days before."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, has_request_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from netapp.blueprints.gatherings.models import Event, EventRegistration
+from netapp.blueprints.registry.models import Person, PersonStatus
+from netapp.extensions import db
+from netapp.mail import absolute_url, enqueue_template
+from netapp.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+REMIND_BEFORE = timedelta(days=2)
+
+
+def _claim(event_id: int, now) -> bool:
+    """One conditional UPDATE: of two runs, only one sends the event's reminders."""
+    result = db.session.execute(
+        update(Event).where(Event.id == event_id, Event.reminder_sent_at.is_(None)).values(reminder_sent_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def send_event_reminders() -> int:
+    """Remind the persons registered for each event that starts within two days. Each event is
+    claimed and its mail queued in one transaction (committed per event), so a reminder goes out
+    once even if the job runs twice or stops half-way. Returns the number of e-mails queued."""
+    if not has_request_context():  # links in the mail are built like a request to BASE_URL would
+        with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+            return send_event_reminders()
+    now = utcnow()
+    due = db.session.scalars(
+        select(Event.id).where(Event.starts_at > now, Event.starts_at <= now + REMIND_BEFORE,
+                               Event.cancelled_at.is_(None), Event.reminder_sent_at.is_(None))
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    queued = 0
+    for event_id in due:
+        if not _claim(event_id, now):
+            db.session.rollback()
+            continue
+        event = db.session.get(Event, event_id)
+        persons = db.session.scalars(
+            select(Person).join(EventRegistration, EventRegistration.person_id == Person.id)
+            .where(EventRegistration.event_id == event_id, Person.email.is_not(None),
+                   Person.status == PersonStatus.ACTIVE)
+            .order_by(Person.id)
+        ).all()
+        link = absolute_url("gatherings.view_event", event_id=event_id)
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            for person in persons:
+                enqueue_template(person.email, _("Påminnelse: %(title)s", title=event.title),
+                                 "gatherings/emails/reminder", person=person, event=event, link=link)
+        db.session.commit()
+        queued += len(persons)
+        log.info("event %s: reminders queued for %d participant(s)", event_id, len(persons))
+    return queued
+
+
+JOBS = [
+    {"func": send_event_reminders, "trigger": "cron", "minute": 17, "id": "gatherings_event_reminders",
+     "name": "events: remind participants two days before"},
+]

@@ -1,0 +1,189 @@
+"""Writes for events. Functions flush, never commit: the view owns the transaction.
+
+A registration is one conditional INSERT ... SELECT ... RETURNING id, run after locking the event's
+row (SELECT ... FOR UPDATE on PostgreSQL; SQLite takes its single write lock for the statement),
+so two participants racing for the last seat cannot both get it, and a double click cannot
+register twice. No row returned means a condition refused it (RETURNING rather than rowcount:
+through the session on PostgreSQL, rowcount did not report the inserted row).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+
+from netapp import audit
+from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
+from netapp.blueprints.registry.models import Network, Person
+from netapp.cache import renew_token
+from netapp.extensions import db
+from netapp.mail import absolute_url, enqueue_template
+from netapp.timeutil import from_oslo, utcnow
+
+log = logging.getLogger(__name__)
+
+DEADLINE_TIME = time(23, 59)  # a deadline date lasts to the end of that day in Oslo
+
+
+@dataclass
+class EventData:
+    kind: EventKind
+    title: str
+    day: date
+    start: time
+    end: time
+    theme: str = ""
+    description: str = ""
+    location: str = ""
+    registration_deadline: date | None = None
+    capacity: int | None = None
+    is_public: bool = False
+
+
+def _apply(event: Event, data: EventData) -> None:
+    event.kind = EventKind(data.kind)
+    event.title = data.title.strip()
+    event.theme = (data.theme or "").strip()
+    event.description = (data.description or "").strip()
+    event.location = (data.location or "").strip()
+    event.starts_at = from_oslo(data.day, data.start)
+    event.ends_at = from_oslo(data.day, data.end)
+    event.registration_deadline = (
+        from_oslo(data.registration_deadline, DEADLINE_TIME) if data.registration_deadline else None
+    )
+    event.capacity = data.capacity
+    event.is_public = bool(data.is_public)
+
+
+def create_event(network: Network, data: EventData) -> Event:
+    event = Event(network=network)
+    _apply(event, data)
+    db.session.add(event)
+    db.session.flush()
+    log.info("event %s created in network %s", event.id, network.id)
+    return event
+
+
+def update_event(event: Event, data: EventData) -> None:
+    _apply(event, data)
+    db.session.flush()
+    log.info("event %s changed", event.id)
+
+
+def registered_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count(EventRegistration.id)).where(EventRegistration.event_id == event_id))
+
+
+# ---------------------------------------------------------------- registration
+
+def _open_conditions(now: datetime):
+    """The event takes registrations now: not cancelled, not started, before its deadline."""
+    return and_(
+        Event.cancelled_at.is_(None), Event.starts_at > now,
+        or_(Event.registration_deadline.is_(None), Event.registration_deadline >= now),
+    )
+
+
+def closed_reason(event: Event, now: datetime | None = None) -> str | None:
+    """Why nobody can register for the event now (cancelled, started, deadline passed), or None."""
+    now = now or utcnow()
+    if event.cancelled_at is not None:
+        return _("Arrangementet er avlyst.")
+    if event.starts_at <= now:
+        return _("Arrangementet har allerede startet, så påmeldingen er stengt.")
+    if event.registration_deadline is not None and event.registration_deadline < now:
+        return _("Påmeldingsfristen har gått ut.")
+    return None
+
+
+def is_full(event: Event, registered: int) -> bool:
+    return event.capacity is not None and registered >= event.capacity
+
+
+def register(event: Event, person: Person, now: datetime | None = None) -> str | None:
+    """Register the person for the event; None on success, otherwise the reason it was refused.
+
+    The checks and the insert are one statement, so the last seat goes to one participant only."""
+    now = now or utcnow()
+    # The data token's row first (every writing transaction locks it first), then the event's row.
+    renew_token(db.session.connection())
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    taken = (
+        select(func.count(EventRegistration.id)).where(EventRegistration.event_id == Event.id).scalar_subquery()
+    )
+    source = select(literal(event.id), literal(person.id), literal(now, type_=db.DateTime)).where(
+        Event.id == event.id,
+        _open_conditions(now),
+        or_(Event.capacity.is_(None), taken < Event.capacity),
+        ~exists().where(EventRegistration.event_id == event.id, EventRegistration.person_id == person.id),
+    )
+    table = EventRegistration.__table__
+    inserted = db.session.execute(
+        insert(table).from_select(["event_id", "person_id", "registered_at"], source).returning(table.c.id)
+    ).scalar()  # the new row's id, or None when a condition refused it
+    if inserted is not None:
+        audit.record("create", db.session.get(EventRegistration, inserted))
+        log.info("person %s registered for event %s", person.id, event.id)
+        return None
+    db.session.refresh(event)
+    if db.session.scalar(select(exists().where(
+            EventRegistration.event_id == event.id, EventRegistration.person_id == person.id))):
+        return _("Du er allerede påmeldt.")
+    reason = closed_reason(event, now)
+    if reason:
+        return reason
+    return _("Arrangementet er fullt.")
+
+
+def unregister(event: Event, person: Person, now: datetime | None = None) -> str | None:
+    """Withdraw the person's registration; None on success, otherwise why not."""
+    now = now or utcnow()
+    if event.starts_at <= now:
+        return _("Arrangementet har allerede startet, så påmeldingen kan ikke trekkes.")
+    registration = db.session.scalar(select(EventRegistration).where(
+        EventRegistration.event_id == event.id, EventRegistration.person_id == person.id))
+    if registration is None:
+        return _("Du er ikke påmeldt.")
+    db.session.delete(registration)
+    db.session.flush()
+    log.info("person %s unregistered from event %s", person.id, event.id)
+    return None
+
+
+def save_attendance(event: Event, attended_ids: set[int]) -> int:
+    """Mark the checked registrations of this event as attended and the others as not; ids of
+    other events' registrations are ignored. Returns the number marked as attended."""
+    db.session.execute(
+        update(EventRegistration).where(EventRegistration.event_id == event.id)
+        .values(attended=EventRegistration.id.in_(sorted(attended_ids)) if attended_ids else False)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    attended = db.session.scalar(select(func.count(EventRegistration.id)).where(
+        EventRegistration.event_id == event.id, EventRegistration.attended.is_(True)))
+    audit.record("update", event, ["attendance"])
+    log.info("attendance saved for event %s", event.id)
+    return attended
+
+
+def cancel_event(event: Event, now: datetime | None = None) -> int:
+    """Cancel the event and e-mail everyone registered. Returns the number of e-mails queued."""
+    if event.cancelled_at is not None:
+        return 0
+    event.cancelled_at = now or utcnow()
+    db.session.flush()
+    persons = db.session.scalars(
+        select(Person).join(EventRegistration, EventRegistration.person_id == Person.id)
+        .where(EventRegistration.event_id == event.id, Person.email.is_not(None))
+        .order_by(Person.id)
+    ).all()
+    link = absolute_url("gatherings.view_event", event_id=event.id)
+    for person in persons:
+        enqueue_template(person.email, _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
+                         person=person, event=event, link=link)
+    log.info("event %s cancelled, %d participants notified", event.id, len(persons))
+    return len(persons)

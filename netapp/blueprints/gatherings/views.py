@@ -1,0 +1,256 @@
+"""Events: the network's gatherings, theme days, teaching sessions and meetings."""
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from netapp.blueprints.gatherings import calendar, queries, services
+from netapp.blueprints.gatherings.forms import EventForm, kind_choices, kind_labels
+from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.registry.models import Network
+from netapp.blueprints.registry.queries import network_menu
+from netapp.blueprints.registry.transfer import CSV_MIMETYPE, escape_formula, to_csv
+from netapp.cache import cached_page, time_slot
+from netapp.extensions import db
+from netapp.pagination import paginate
+from netapp.permissions import (
+    can_coordinate_network_id,
+    can_register_for_event,
+    can_view_event,
+    coordinated_network_ids,
+    coordinated_networks,
+    get_event_or_404,
+    is_coordinator,
+    member_network_ids,
+    require_coordinator,
+    require_login,
+)
+from netapp.timeutil import format_date, format_datetime, to_oslo, utcnow
+
+log = logging.getLogger(__name__)
+bp = Blueprint("gatherings", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _person_id() -> int | None:
+    return current_user.person_id if current_user.is_authenticated else None
+
+
+@bp.route("/")
+@require_login
+def list_events():
+    coordinated = coordinated_network_ids()
+    members = member_network_ids()
+    now = time_slot(utcnow())
+
+    def context() -> dict:
+        networks = network_menu(None if coordinated is None else frozenset(coordinated | members))
+        filters = queries.EventFilters(
+            when="past" if request.args.get("when") == "past" else "upcoming",
+            network_id=_int_arg("network"),
+            kind=request.args.get("kind") or None,
+            q=(request.args.get("q") or "").strip()[:100] or None,
+        )
+        query = queries.filtered_events(filters, queries.visible_clause(coordinated, members), _person_id(), now)
+        page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        return {
+            "page": page, "filters": filters, "args": args, "filtered": any(k in args for k in ("network", "kind", "q")),
+            "networks": [(n.id, n.name) for n in networks],
+            "kinds": [(k.value, label) for k, label in kind_labels().items()], "kind_names": kind_labels(),
+            "may_create": is_coordinator(),
+        }
+
+    key = (coordinated, members, _person_id(), now, tuple(sorted(request.args.items(multi=True))))
+    return cached_page("gatherings.list", key, _("Arrangementer"), "gatherings/list.html", context)
+
+
+def _event_data(form: EventForm) -> services.EventData:
+    return services.EventData(
+        kind=form.kind.data, title=form.title.data, day=form.date.data, start=form.start_time.data,
+        end=form.end_time.data, theme=form.theme.data or "", description=form.description.data or "",
+        location=form.location.data or "", registration_deadline=form.registration_deadline.data,
+        capacity=form.capacity.data, is_public=form.is_public.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_coordinator
+def create_event():
+    form = EventForm()
+    form.network_id.choices = [(n.id, n.name) for n in coordinated_networks()]
+    form.kind.choices = kind_choices()
+    if request.method == "GET" and _int_arg("network"):
+        form.network_id.data = _int_arg("network")
+    if form.validate_on_submit():
+        network = db.session.get(Network, form.network_id.data)
+        if network is None or not can_coordinate_network_id(network.id):
+            abort(403)
+        event = services.create_event(network, _event_data(form))
+        db.session.commit()
+        flash(_("Arrangementet %(title)s er lagt inn.", title=event.title), "success")
+        return redirect(url_for("gatherings.view_event", event_id=event.id))
+    return render_template("gatherings/event_form.html", form=form, event=None)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@require_coordinator
+def edit_event(event_id: int):
+    event = get_event_or_404(event_id, coordinate=True)
+    form = EventForm(obj=event)
+    del form.network_id  # an event stays in its network
+    form.kind.choices = kind_choices()
+    if request.method == "GET":
+        starts, ends = to_oslo(event.starts_at), to_oslo(event.ends_at)
+        form.kind.data = event.kind.value
+        form.date.data, form.start_time.data, form.end_time.data = starts.date(), starts.time(), ends.time()
+        form.registration_deadline.data = (
+            to_oslo(event.registration_deadline).date() if event.registration_deadline else None
+        )
+    if form.validate_on_submit():
+        registered = services.registered_count(event.id)
+        if form.capacity.data is not None and form.capacity.data < registered:
+            form.capacity.errors.append(
+                _("%(num)d er allerede påmeldt. Antall plasser kan ikke være lavere.", num=registered))
+        else:
+            services.update_event(event, _event_data(form))
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("gatherings.view_event", event_id=event.id))
+    return render_template("gatherings/event_form.html", form=form, event=event)
+
+
+@bp.route("/<int:event_id>")
+@require_login
+def view_event(event_id: int):
+    event = get_event_or_404(event_id)
+    now = time_slot(utcnow())
+    coordinates = can_coordinate_network_id(event.network_id)
+    participant = can_register_for_event(event)
+
+    def context() -> dict:
+        registered, attended = queries.event_counts(event.id)
+        page = None
+        if coordinates:
+            page = paginate(queries.participants(event.id), per_page=current_app.config["PAGE_SIZE"])
+        return {
+            "event": event, "kind_names": kind_labels(), "registered": registered, "attended": attended,
+            "places_left": max(event.capacity - registered, 0) if event.capacity is not None else None,
+            "coordinates": coordinates, "participant": participant, "page": page,
+            "is_registered": participant and queries.is_registered(event.id, _person_id()),
+            "closed_reason": services.closed_reason(event, now), "is_full": services.is_full(event, registered),
+            "started": event.starts_at <= now, "may_unregister": event.starts_at > now,
+        }
+
+    key = (event.id, coordinates, participant and _person_id(), now, request.args.get("page", ""))
+    return cached_page("gatherings.event", key, event.title, "gatherings/view.html", context)
+
+
+def _participant_event_or_403(event_id: int) -> Event:
+    event = get_event_or_404(event_id)
+    if not can_register_for_event(event) or current_user.person is None:
+        abort(403)
+    return event
+
+
+def _change_registration(event_id: int, change, done: str):
+    """Register or withdraw the user; flash why not when refused."""
+    event = _participant_event_or_403(event_id)
+    problem = change(event, current_user.person)
+    if problem:
+        db.session.rollback()
+        flash(problem, "warning")
+    else:
+        db.session.commit()
+        flash(done % {"title": event.title}, "success")
+    return redirect(url_for("gatherings.view_event", event_id=event_id))
+
+
+@bp.route("/<int:event_id>/register", methods=["POST"])
+@require_login
+def register_for_event(event_id: int):
+    return _change_registration(event_id, services.register, _("Du er påmeldt %(title)s."))
+
+
+@bp.route("/<int:event_id>/unregister", methods=["POST"])
+@require_login
+def unregister_from_event(event_id: int):
+    return _change_registration(event_id, services.unregister, _("Du er meldt av %(title)s."))
+
+
+@bp.route("/<int:event_id>/attendance", methods=["POST"])
+@require_coordinator
+def save_attendance(event_id: int):
+    event = get_event_or_404(event_id, coordinate=True)
+    if event.starts_at > utcnow():
+        flash(_("Oppmøte kan registreres når arrangementet har startet."), "warning")
+    else:
+        ids = {int(v) for v in request.form.getlist("attended") if v.isdigit() and len(v) < 10}
+        count = services.save_attendance(event, ids)
+        db.session.commit()
+        flash(_("Oppmøtet er lagret: %(num)d deltok.", num=count), "success")
+    return redirect(url_for("gatherings.view_event", event_id=event_id, page=request.args.get("page")))
+
+
+@bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
+@require_coordinator
+def cancel_event(event_id: int):
+    event = get_event_or_404(event_id, coordinate=True)
+    if event.cancelled_at is not None:
+        flash(_("Arrangementet er allerede avlyst."), "info")
+        return redirect(url_for("gatherings.view_event", event_id=event.id))
+    if request.method == "POST":
+        notified = services.cancel_event(event)
+        db.session.commit()
+        flash(_("Arrangementet er avlyst. %(num)d påmeldte får beskjed på e-post.", num=notified), "success")
+        return redirect(url_for("gatherings.view_event", event_id=event.id))
+    registered, _attended = queries.event_counts(event.id)
+    return render_template("gatherings/cancel.html", event=event, registered=registered)
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return _("ja") if value else _("nei")
+
+
+@bp.route("/<int:event_id>/participants.csv")
+@require_coordinator
+def export_participants(event_id: int):
+    event = get_event_or_404(event_id, coordinate=True)
+    rows = [
+        [escape_formula(value) for value in (
+            f"{r.first_name} {r.last_name}", r.email or "", r.workplace_name or "", r.organisation_name or "",
+            format_datetime(r.registered_at), _yes_no(r.attended))]
+        for r in db.session.execute(queries.participants(event.id))
+    ]
+    headers = [_("Navn"), _("E-post"), _("Arbeidssted"), _("Organisasjon"), _("Påmeldt"), _("Deltok")]
+    log.info("user %s exported %d participants of event %s", current_user.email, len(rows), event.id)
+    return Response(to_csv(rows, headers), mimetype=CSV_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="deltakere-{event.id}-{format_date(event.starts_at)}.csv"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/<int:event_id>/calendar.ics")
+def event_calendar(event_id: int):
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    if not event.is_public:
+        if not current_user.is_authenticated:
+            from netapp.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not can_view_event(event):
+            abort(403)
+    response = Response(calendar.event_ics(event), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="arrangement-{event.id}.ics"'
+    return response
+
