@@ -15,6 +15,7 @@ import logging
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -67,6 +68,19 @@ def _sender_domain() -> str:
 def absolute_url(endpoint: str, **values) -> str:
     """A link for an e-mail: BASE_URL and the endpoint's path."""
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def enqueue_each(recipients, subject: Callable[[], str], template: str, **context) -> int:
+    """Enqueue `template` to each (email, first_name, language) in the recipient's own language
+    (the default language when they chose none); `subject` is called in that language."""
+    from flask_babel import force_locale
+
+    count = 0
+    for email, first_name, language in recipients:
+        with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            enqueue_template(email, subject(), template, first_name=first_name, **context)
+        count += 1
+    return count
 
 
 def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage:

@@ -54,3 +54,18 @@ def test_a_second_run_sends_nothing_again(app):
 
 def test_the_job_is_registered_in_the_scheduler(app):
     assert "gatherings_event_reminders" in {job.id for job in build_scheduler(app).get_jobs()}
+
+
+def test_each_participant_gets_the_reminder_in_the_language_of_their_account(app):
+    from netapp.blueprints.registry.models import Person
+
+    _setup()
+    anna = db.session.scalar(select(Person).where(Person.email == "anna@test.example"))
+    factories.make_user("anna@test.example", person=anna).language = "en"
+    db.session.commit()
+
+    in_app_context(app, send_event_reminders)()
+
+    english, norwegian = _mails()
+    assert english.subject == "Reminder: Fagdag om sorg" and english.body_text.startswith("Hello Anna")
+    assert norwegian.subject == "Påminnelse: Fagdag om sorg" and norwegian.body_text.startswith("Hei Bo")

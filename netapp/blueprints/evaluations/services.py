@@ -35,7 +35,7 @@ from netapp.blueprints.evaluations.standard import STANDARD_QUESTIONS
 from netapp.blueprints.gatherings.models import Event, EventRegistration
 from netapp.blueprints.registry.models import Membership, MembershipRole, Network, Person, PersonStatus
 from netapp.extensions import db
-from netapp.mail import absolute_url, enqueue_template
+from netapp.mail import absolute_url, enqueue_each
 from netapp.timeutil import today_oslo, utcnow
 
 log = logging.getLogger(__name__)
@@ -190,17 +190,10 @@ def recipients(questionnaire: Questionnaire) -> list:
 
 def _send_invitations(questionnaire: Questionnaire) -> int:
     link = absolute_url("evaluations.answer_questionnaire", questionnaire_id=questionnaire.id)
-    network = questionnaire.network
-    count = 0
-    for email, first_name, language in recipients(questionnaire):
-        with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            enqueue_template(
-                email, _("Evaluering: %(title)s", title=questionnaire.title), "evaluations/emails/opened",
-                first_name=first_name, questionnaire=questionnaire, network=network, event=questionnaire.event,
-                link=link,
-            )
-        count += 1
-    return count
+    return enqueue_each(
+        recipients(questionnaire), lambda: _("Evaluering: %(title)s", title=questionnaire.title),
+        "evaluations/emails/opened", questionnaire=questionnaire, network=questionnaire.network,
+        event=questionnaire.event, link=link)
 
 
 # ---------------------------------------------------------------- answers

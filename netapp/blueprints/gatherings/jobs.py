@@ -6,14 +6,13 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, has_request_context
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from netapp.blueprints.gatherings.models import Event, EventRegistration
-from netapp.blueprints.registry.models import Person, PersonStatus
+from netapp.blueprints.gatherings import queries
+from netapp.blueprints.gatherings.models import Event
 from netapp.extensions import db
-from netapp.mail import absolute_url, enqueue_template
+from netapp.mail import absolute_url, enqueue_each
 from netapp.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,20 +47,12 @@ def send_event_reminders() -> int:
             db.session.rollback()
             continue
         event = db.session.get(Event, event_id)
-        persons = db.session.scalars(
-            select(Person).join(EventRegistration, EventRegistration.person_id == Person.id)
-            .where(EventRegistration.event_id == event_id, Person.email.is_not(None),
-                   Person.status == PersonStatus.ACTIVE)
-            .order_by(Person.id)
-        ).all()
-        link = absolute_url("gatherings.view_event", event_id=event_id)
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            for person in persons:
-                enqueue_template(person.email, _("Påminnelse: %(title)s", title=event.title),
-                                 "gatherings/emails/reminder", person=person, event=event, link=link)
+        sent = enqueue_each(
+            queries.recipients(event_id), lambda title=event.title: _("Påminnelse: %(title)s", title=title),
+            "gatherings/emails/reminder", event=event, link=absolute_url("gatherings.view_event", event_id=event_id))
         db.session.commit()
-        queued += len(persons)
-        log.info("event %s: reminders queued for %d participant(s)", event_id, len(persons))
+        queued += sent
+        log.info("event %s: reminders queued for %d participant(s)", event_id, sent)
     return queued
 
 

@@ -21,6 +21,22 @@ def registered_count(event_id_column=Event.id):
     )
 
 
+def recipients(event_id: int) -> list:
+    """(email, first_name, language) of the active persons registered for the event who have an
+    e-mail address; language is their account's choice, or None."""
+    from netapp.blueprints.auth.models import User
+    from netapp.blueprints.registry.models import PersonStatus
+
+    return list(db.session.execute(
+        select(Person.email, Person.first_name, User.language)
+        .join(EventRegistration, EventRegistration.person_id == Person.id)
+        .outerjoin(User, User.person_id == Person.id)
+        .where(EventRegistration.event_id == event_id, Person.status == PersonStatus.ACTIVE,
+               Person.email.is_not(None), Person.email != "")
+        .order_by(Person.id)
+    ))
+
+
 def attended_count(person_id_column):
     """The number of events the person attended, as a correlated scalar subquery."""
     return (

@@ -17,11 +17,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 
 from netapp import audit
+from netapp.blueprints.gatherings import queries
 from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
 from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import renew_token
 from netapp.extensions import db
-from netapp.mail import absolute_url, enqueue_template
+from netapp.mail import absolute_url, enqueue_each
 from netapp.timeutil import from_oslo, utcnow
 
 log = logging.getLogger(__name__)
@@ -176,14 +177,8 @@ def cancel_event(event: Event, now: datetime | None = None) -> int:
         return 0
     event.cancelled_at = now or utcnow()
     db.session.flush()
-    persons = db.session.scalars(
-        select(Person).join(EventRegistration, EventRegistration.person_id == Person.id)
-        .where(EventRegistration.event_id == event.id, Person.email.is_not(None))
-        .order_by(Person.id)
-    ).all()
-    link = absolute_url("gatherings.view_event", event_id=event.id)
-    for person in persons:
-        enqueue_template(person.email, _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
-                         person=person, event=event, link=link)
-    log.info("event %s cancelled, %d participants notified", event.id, len(persons))
-    return len(persons)
+    notified = enqueue_each(
+        queries.recipients(event.id), lambda: _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
+        event=event, link=absolute_url("gatherings.view_event", event_id=event.id))
+    log.info("event %s cancelled, %d participants notified", event.id, notified)
+    return notified
