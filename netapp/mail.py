@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from jinja2 import TemplateNotFound
 from sqlalchemy import DateTime, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,8 +66,12 @@ def _sender_domain() -> str:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """A link for an e-mail: BASE_URL and the endpoint's path."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """A link for an e-mail: BASE_URL and the endpoint's path (in a request or not: jobs, CLI)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return base + url_for(endpoint, **values)
 
 
 def enqueue_each(recipients, subject: Callable[[], str], template: str, **context) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -32,9 +31,6 @@ def send_event_reminders() -> int:
     """Remind the persons registered for each event that starts within two days. Each event is
     claimed and its mail queued in one transaction (committed per event), so a reminder goes out
     once even if the job runs twice or stops half-way. Returns the number of e-mails queued."""
-    if not has_request_context():  # links in the mail are built like a request to BASE_URL would
-        with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
-            return send_event_reminders()
     now = utcnow()
     due = db.session.scalars(
         select(Event.id).where(Event.starts_at > now, Event.starts_at <= now + REMIND_BEFORE,

@@ -21,9 +21,9 @@ def registered_count(event_id_column=Event.id):
     )
 
 
-def recipients(event_id: int) -> list:
+def recipients(event_id: int, person_id: int | None = None) -> list:
     """(email, first_name, language) of the active persons registered for the event who have an
-    e-mail address; language is their account's choice, or None."""
+    e-mail address (or only the given person); language is their account's choice, or None."""
     from netapp.blueprints.auth.models import User
     from netapp.blueprints.registry.models import PersonStatus
 
@@ -32,7 +32,8 @@ def recipients(event_id: int) -> list:
         .join(EventRegistration, EventRegistration.person_id == Person.id)
         .outerjoin(User, User.person_id == Person.id)
         .where(EventRegistration.event_id == event_id, Person.status == PersonStatus.ACTIVE,
-               Person.email.is_not(None), Person.email != "")
+               Person.email.is_not(None), Person.email != "",
+               true() if person_id is None else Person.id == person_id)
         .order_by(Person.id)
     ))
 

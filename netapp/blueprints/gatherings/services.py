@@ -106,7 +106,8 @@ def is_full(event: Event, registered: int) -> bool:
 
 
 def register(event: Event, person: Person, now: datetime | None = None) -> str | None:
-    """Register the person for the event; None on success, otherwise the reason it was refused.
+    """Register the person for the event and e-mail them a confirmation; None on success,
+    otherwise the reason it was refused.
 
     The checks and the insert are one statement, so the last seat goes to one participant only."""
     now = now or utcnow()
@@ -128,6 +129,10 @@ def register(event: Event, person: Person, now: datetime | None = None) -> str |
     ).scalar()  # the new row's id, or None when a condition refused it
     if inserted is not None:
         audit.record("create", db.session.get(EventRegistration, inserted))
+        enqueue_each(
+            queries.recipients(event.id, person.id), lambda: _("Påmeldt: %(title)s", title=event.title),
+            "gatherings/emails/registered", event=event, link=absolute_url("gatherings.view_event", event_id=event.id),
+            calendar=absolute_url("gatherings.event_calendar", event_id=event.id))
         log.info("person %s registered for event %s", person.id, event.id)
         return None
     db.session.refresh(event)
