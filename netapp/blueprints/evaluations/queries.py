@@ -35,6 +35,22 @@ def _response_count_column():
     )
 
 
+def for_event(event_id: int, person_id: int | None, *, coordinator: bool) -> list:
+    """The event's questionnaires as rows (id, title, status, answered): a coordinator sees all,
+    a participant the open ones; answered says whether person_id has answered."""
+    answered = (
+        exists().where(ResponseReceipt.questionnaire_id == Questionnaire.id, ResponseReceipt.person_id == person_id)
+        if person_id is not None else literal(False)
+    )
+    query = (
+        select(Questionnaire.id, Questionnaire.title, Questionnaire.status, answered.label("answered"))
+        .where(Questionnaire.event_id == event_id).order_by(Questionnaire.id)
+    )
+    if not coordinator:
+        query = query.where(Questionnaire.status == QuestionnaireStatus.OPEN)
+    return list(db.session.execute(query))
+
+
 def coordinated_questionnaires(network_ids: frozenset[int] | None, *, status: str | None = None,
                                network_id: int | None = None):
     """Questionnaires of the given networks (None: all), newest first, as rows with id, title,

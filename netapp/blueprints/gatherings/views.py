@@ -135,11 +135,18 @@ def view_event(event_id: int):
     participant = can_register_for_event(event)
 
     def context() -> dict:
+        # Imported here: the evaluations package imports this one's models while it loads.
+        from netapp.blueprints.evaluations import queries as evaluation_queries
+        from netapp.blueprints.evaluations.forms import status_labels
+
         registered, attended = queries.event_counts(event.id)
         page = None
         if coordinates:
             page = paginate(queries.participants(event.id), per_page=current_app.config["PAGE_SIZE"])
         return {
+            "evaluations": evaluation_queries.for_event(event.id, _person_id(), coordinator=coordinates)
+            if coordinates or participant else [],
+            "evaluation_status": status_labels(),
             "event": event, "kind_names": kind_labels(), "registered": registered, "attended": attended,
             "places_left": max(event.capacity - registered, 0) if event.capacity is not None else None,
             "coordinates": coordinates, "participant": participant, "page": page,

@@ -1,0 +1,52 @@
+"""An event's page leads to its evaluation: coordinators to write or follow it, participants to answer."""
+
+from __future__ import annotations
+
+from netapp.extensions import db
+from tests import factories
+
+
+def _setup():
+    network = factories.make_network()
+    event = factories.make_event(network, days=-3, title="Samling om sorg")
+    coordinator = factories.make_coordinator(network, email="koord@test.example")
+    person = factories.make_person(network, email="kari@test.example")
+    factories.make_user("kari@test.example", person=person)
+    factories.make_event_registration(event, person, attended=True)
+    db.session.commit()
+    return network, event, coordinator, person
+
+
+def test_a_coordinator_is_offered_to_evaluate_an_event_without_evaluation(client, login):
+    _network, event, _coordinator, _person = _setup()
+    login("koord@test.example")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Arrangementet har ingen evaluering ennå." in page
+    assert f'href="/evaluations/new?event={event.id}"' in page
+
+    form = client.get(f"/evaluations/new?event={event.id}").get_data(as_text=True)
+    assert f'<option selected value="{event.id}">Samling om sorg (' in form  # the event is chosen
+
+
+def test_the_coordinator_sees_the_event_s_evaluations_and_a_participant_the_open_one_to_answer(client, login):
+    network, event, _coordinator, person = _setup()
+    draft = factories.make_questionnaire(network, event=event, title="Utkast til evaluering")
+    open_one = factories.make_questionnaire(network, event=event, title="Evaluering av samlingen", status="open")
+    db.session.commit()
+
+    login("koord@test.example")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/evaluations/{draft.id}">Utkast til evaluering</a> (Utkast)' in page
+    assert f'href="/evaluations/{open_one.id}">Evaluering av samlingen</a> (Åpen for svar)' in page
+
+    other = client.application.test_client()
+    login("kari@test.example", c=other)
+    page = other.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/evaluations/{open_one.id}/answer">Svar på Evaluering av samlingen</a>' in page
+    assert "Utkast til evaluering" not in page
+
+    factories.make_response(open_one, person=person)
+    db.session.commit()
+    page = other.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Evaluering av samlingen: du har svart. Takk!" in page
+    assert f"/evaluations/{open_one.id}/answer" not in page
