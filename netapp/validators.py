@@ -1,6 +1,7 @@
 """Shared form validators and text normalisation."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -31,3 +32,15 @@ def choices(pairs) -> list:
     from wtforms.fields.choices import SelectChoice
 
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def int_arg(name: str) -> int | None:
+    """A positive whole number from the query string, or None (absent, not a number, too long)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def like_pattern(term: str) -> str:
+    """A case-insensitive LIKE pattern (use with escape="\\" against a lower-cased column) that
+    finds the term anywhere, with LIKE's own wildcards taken literally."""
+    return "%" + term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

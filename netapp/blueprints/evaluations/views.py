@@ -186,19 +186,19 @@ def add_question(questionnaire_id: int):
     return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id) + "#questions")
 
 
-def _question_or_404(questionnaire: Questionnaire, question_id: int) -> Question:
+def _draft_question_or_404(questionnaire_id: int, question_id: int):
+    """(questionnaire, question, None) while its questions may change, else (…, a redirect)."""
+    questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
     question = db.session.get(Question, question_id)
     if question is None or question.questionnaire_id != questionnaire.id:
         abort(404)
-    return question
+    return questionnaire, question, _draft_or_redirect(questionnaire)
 
 
 @bp.route("/<int:questionnaire_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @require_coordinator
 def delete_question(questionnaire_id: int, question_id: int):
-    questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
-    question = _question_or_404(questionnaire, question_id)
-    refused = _draft_or_redirect(questionnaire)
+    questionnaire, question, refused = _draft_question_or_404(questionnaire_id, question_id)
     if refused:
         return refused
     if request.method == "POST":
@@ -212,9 +212,7 @@ def delete_question(questionnaire_id: int, question_id: int):
 @bp.route("/<int:questionnaire_id>/questions/<int:question_id>/move", methods=["POST"])
 @require_coordinator
 def move_question(questionnaire_id: int, question_id: int):
-    questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
-    question = _question_or_404(questionnaire, question_id)
-    refused = _draft_or_redirect(questionnaire)
+    questionnaire, question, refused = _draft_question_or_404(questionnaire_id, question_id)
     if refused:
         return refused
     direction = request.form.get("direction", "")

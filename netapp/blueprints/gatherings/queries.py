@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
 from netapp.blueprints.registry.models import Network, Organisation, Person, Workplace
 from netapp.extensions import db
+from netapp.validators import like_pattern
 
 
 def registered_count(event_id_column=Event.id):
@@ -63,10 +64,6 @@ class EventFilters:
     q: str | None = None
 
 
-def _like(term: str) -> str:
-    return "%" + term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def filtered_events(filters: EventFilters, visible, person_id: int | None, now: datetime):
     """The events list as one query of plain columns: each row has id, title, kind, starts_at,
     ends_at, location, capacity, cancelled_at, network_name, registered (count) and is_registered."""
@@ -88,7 +85,7 @@ def filtered_events(filters: EventFilters, visible, person_id: int | None, now: 
     if filters.kind in {k.value for k in EventKind}:
         query = query.where(Event.kind == filters.kind)
     if filters.q:
-        term = _like(filters.q)
+        term = like_pattern(filters.q)
         query = query.where(or_(func.lower(Event.title).like(term, escape="\\"),
                                 func.lower(Event.theme).like(term, escape="\\")))
     if filters.when == "past":

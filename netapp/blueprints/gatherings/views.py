@@ -28,14 +28,10 @@ from netapp.permissions import (
     require_login,
 )
 from netapp.timeutil import format_date, format_datetime, to_oslo, utcnow
+from netapp.validators import int_arg
 
 log = logging.getLogger(__name__)
 bp = Blueprint("gatherings", __name__)
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _person_id() -> int | None:
@@ -53,7 +49,7 @@ def list_events():
         networks = network_menu(None if coordinated is None else frozenset(coordinated | members))
         filters = queries.EventFilters(
             when="past" if request.args.get("when") == "past" else "upcoming",
-            network_id=_int_arg("network"),
+            network_id=int_arg("network"),
             kind=request.args.get("kind") or None,
             q=(request.args.get("q") or "").strip()[:100] or None,
         )
@@ -86,8 +82,8 @@ def create_event():
     form = EventForm()
     form.network_id.choices = [(n.id, n.name) for n in coordinated_networks()]
     form.kind.choices = kind_choices()
-    if request.method == "GET" and _int_arg("network"):
-        form.network_id.data = _int_arg("network")
+    if request.method == "GET" and int_arg("network"):
+        form.network_id.data = int_arg("network")
     if form.validate_on_submit():
         network = db.session.get(Network, form.network_id.data)
         if network is None or not can_coordinate_network_id(network.id):

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from netapp.blueprints.auth.views import safe_next
+from netapp.blueprints.evaluations.queries import open_for_participant
 from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
 from netapp.blueprints.registry import queries as registry_queries
@@ -18,6 +19,7 @@ from netapp.permissions import (
     is_coordinator,
     is_manager,
     managed_persons_clause,
+    participant_network_ids,
     require_admin,
     require_login,
     require_manager,
@@ -82,9 +84,6 @@ def dashboard():
     memberships = registry_queries.memberships_of(person.id) if person else []
     my_events = gatherings_queries.my_upcoming_registrations(person.id, utcnow()) if person else []
     # Open evaluations of the user's networks not answered yet: one query (none for non-participants).
-    from netapp.blueprints.evaluations.queries import open_for_participant
-    from netapp.permissions import participant_network_ids
-
     evaluations_waiting = open_for_participant(participant_network_ids(), current_user.person_id,
                                                unanswered_only=True, limit=5)
     return render_template(

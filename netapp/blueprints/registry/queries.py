@@ -22,6 +22,7 @@ from netapp.blueprints.registry.models import (
     network_region,
 )
 from netapp.extensions import db
+from netapp.validators import like_pattern
 
 
 def person_select():
@@ -96,7 +97,7 @@ def filtered_persons(filters: PersonFilters, visible_clause):
     if filters.sector in {s.value for s in Sector}:
         query = query.where(wp.sector == filters.sector)
     if filters.q:
-        term = "%" + filters.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        term = like_pattern(filters.q)
         # Persons by their own search column; workplaces and organisations (small tables) by name.
         matching_workplaces = (
             select(Workplace.id).join(Organisation, Workplace.organisation_id == Organisation.id)

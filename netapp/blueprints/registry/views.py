@@ -30,14 +30,9 @@ from netapp.permissions import (
     require_coordinator,
 )
 from netapp.timeutil import today_oslo
-from netapp.validators import choices
+from netapp.validators import choices, int_arg
 
 bp = Blueprint("registry", __name__)
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _selected_network() -> Network | None:
@@ -56,8 +51,8 @@ def list_persons():
     def render_body() -> str:
         filters = queries.PersonFilters(
             network_id=network.id if network else None,
-            municipality_id=_int_arg("municipality"),
-            organisation_id=_int_arg("organisation"),
+            municipality_id=int_arg("municipality"),
+            organisation_id=int_arg("organisation"),
             sector=request.args.get("sector") or None,
             profession=request.args.get("profession") or None,
             status=request.args.get("status", "active"),
@@ -212,8 +207,8 @@ def merge_persons(person_id: int):
             db.session.commit()
             flash(_("%(name)s er slått sammen med denne oppføringen.", name=name), "success")
             return redirect(url_for("registry.view_person", person_id=keep.id))
-    elif request.method == "GET" and _int_arg("other"):
-        form.other_id.data = _int_arg("other")
+    elif request.method == "GET" and int_arg("other"):
+        form.other_id.data = int_arg("other")
     candidates = []
     if other is None:
         candidates = db.session.scalars(
