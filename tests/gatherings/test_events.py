@@ -298,6 +298,41 @@ def test_cancel_asks_first_then_mails_the_registered(world, client, login, outbo
     assert len(outbox("p@test.example")) == 1
 
 
+def test_ten_concurrent_cancels_mail_each_participant_once(app, world, outbox):
+    """The cancellation is claimed by one conditional UPDATE: of ten coordinators' requests racing,
+    one queues the e-mails and the others are told the event is already cancelled."""
+    event = world.event(title="Samling som avlyses i kor")
+    third = factories.make_person(world.network, email="t@test.example")
+    for person in (world.p, world.q, third):
+        factories.make_event_registration(event, person)
+    db.session.commit()
+    event_id = event.id
+    clients = []
+    for _ in range(10):
+        c = app.test_client()
+        assert c.post("/auth/login", data={"email": "k@test.example", "password": "demo"}).status_code == 302
+        clients.append(c)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def cancel(c):
+        barrier.wait()
+        statuses.append(c.post(f"/events/{event_id}/cancel").status_code)
+
+    threads = [threading.Thread(target=cancel, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [302] * len(clients)
+    db.session.expire_all()
+    assert sorted(m.to_address for m in outbox()) == ["p@test.example", "q@test.example", "t@test.example"]
+    assert _event(event_id).cancelled_at is not None
+    told = [c.get(f"/events/{event_id}").get_data(as_text=True) for c in clients]
+    assert sum("3 påmeldte får beskjed på e-post" in page for page in told) == 1
+    assert sum("Arrangementet er allerede avlyst." in page for page in told) == len(clients) - 1
+
+
 def test_calendar_file(world, client, login):
     event = world.event(title="Samling i kalenderen", location="Sola", description="Program", is_public=True)
     response = client.get(f"/events/{event.id}/calendar.ics")

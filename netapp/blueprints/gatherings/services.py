@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from netapp import audit
 from netapp.blueprints.gatherings import queries
@@ -176,12 +177,19 @@ def save_attendance(event: Event, attended_ids: set[int]) -> int:
     return attended
 
 
-def cancel_event(event: Event, now: datetime | None = None) -> int:
-    """Cancel the event and e-mail everyone registered. Returns the number of e-mails queued."""
-    if event.cancelled_at is not None:
-        return 0
-    event.cancelled_at = now or utcnow()
-    db.session.flush()
+def cancel_event(event: Event, now: datetime | None = None) -> int | None:
+    """Cancel the event and e-mail everyone registered. Returns the number of e-mails queued, or
+    None when the event was already cancelled (by an earlier or a concurrent request).
+
+    The cancellation is claimed by one conditional UPDATE, so of concurrent requests only the one
+    that changed the row queues the e-mails."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.cancelled_at.is_(None)).values(cancelled_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        return None
+    set_committed_value(event, "cancelled_at", now)
     notified = enqueue_each(
         queries.recipients(event.id), lambda: _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
         event=event, link=absolute_url("gatherings.view_event", event_id=event.id))

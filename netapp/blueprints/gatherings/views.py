@@ -210,6 +210,10 @@ def cancel_event(event_id: int):
         return redirect(url_for("gatherings.view_event", event_id=event.id))
     if request.method == "POST":
         notified = services.cancel_event(event)
+        if notified is None:  # a concurrent request cancelled it first
+            db.session.rollback()
+            flash(_("Arrangementet er allerede avlyst."), "info")
+            return redirect(url_for("gatherings.view_event", event_id=event_id))
         db.session.commit()
         flash(_("Arrangementet er avlyst. %(num)d påmeldte får beskjed på e-post.", num=notified), "success")
         return redirect(url_for("gatherings.view_event", event_id=event.id))
