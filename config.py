@@ -67,10 +67,19 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 
-    # Login throttling: failures counted in the database so the limit holds across workers.
-    LOGIN_MAX_FAILURES_PER_EMAIL = env_int("LOGIN_MAX_FAILURES_PER_EMAIL", 5)
-    LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
+    # Login throttling (netapp/blueprints/auth/services.py): failures counted in the database, so
+    # it holds across workers, per (account, address) pair within the window. A pair's first
+    # LOGIN_FREE_FAILURES failures are free, then it waits 1, 2, 4 ... up to LOGIN_MAX_DELAY_SECONDS
+    # after its last failure; one free failure only while the account has LOGIN_ACCOUNT_FAILURES
+    # or the address LOGIN_ADDRESS_FAILURES failures in the window.
     LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
+    LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 3)
+    LOGIN_ACCOUNT_FAILURES = env_int("LOGIN_ACCOUNT_FAILURES", 10)
+    LOGIN_ADDRESS_FAILURES = env_int("LOGIN_ADDRESS_FAILURES", 20)
+    LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 300)
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug's
+    # ProxyFix trusts that many); 0 ignores those headers, so a client cannot choose its address.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
     # OWASP password storage cheat sheet: Argon2id, 19 MiB, 2 iterations, 1 lane.
     ARGON2_TIME_COST = 2

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User
 from netapp.extensions import db
@@ -145,27 +146,62 @@ def send_reset_mail(user: User) -> None:
 
 
 # ---------------------------------------------------------------- throttling
+#
+# Failed logins are counted per (account, address) pair, and only a pair that has been failing is
+# made to wait, so an attacker slows down no one but themselves: the right password always works
+# from an address that has not been failing on the account. The pair's first `free` failures cost
+# nothing; after that each attempt waits 1, 2, 4 ... seconds after the pair's last failure, up to
+# LOGIN_MAX_DELAY_SECONDS. While the account (from any address) or the address (on any account)
+# fails often, every pair gets one free failure instead: a ceiling that slows, never shuts out.
+# Nothing sleeps in the request; the view refuses with 429 and the seconds left.
 
-def is_throttled(email: str, ip_address: str) -> bool:
+
+def _normal_email(email: str | None) -> str:
+    return (email or "").strip().lower()[:254]
+
+
+def _normal_address(ip_address: str | None) -> str:
+    return (ip_address or "unknown")[:64]
+
+
+def login_wait(email: str, ip_address: str, now: datetime | None = None) -> int:
+    """Seconds this (account, address) pair must still wait before its next attempt; 0: try now."""
     cfg = current_app.config
-    since = utcnow() - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    email = (email or "").strip().lower()
-    by_email, by_ip = db.session.execute(
+    now = now or utcnow()
+    email, ip_address = _normal_email(email), _normal_address(ip_address)
+    pair = and_(LoginAttempt.email == email, LoginAttempt.ip_address == ip_address)
+    failures, last, by_account, by_address = db.session.execute(
         select(
+            func.count().filter(pair),
+            func.max(LoginAttempt.created_at).filter(pair),
             func.count().filter(LoginAttempt.email == email),
             func.count().filter(LoginAttempt.ip_address == ip_address),
-        ).where(LoginAttempt.created_at >= since)
+        ).where(
+            LoginAttempt.created_at >= now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+            or_(LoginAttempt.email == email, LoginAttempt.ip_address == ip_address),
+        )
     ).one()
-    return by_email >= cfg["LOGIN_MAX_FAILURES_PER_EMAIL"] or by_ip >= cfg["LOGIN_MAX_FAILURES_PER_IP"]
+    under_attack = by_account >= cfg["LOGIN_ACCOUNT_FAILURES"] or by_address >= cfg["LOGIN_ADDRESS_FAILURES"]
+    free = 1 if under_attack else cfg["LOGIN_FREE_FAILURES"]
+    if failures < free or last is None:
+        return 0
+    ceiling = cfg["LOGIN_MAX_DELAY_SECONDS"]
+    delay = min(2 ** min(failures - free, 62), ceiling)
+    left = (last + timedelta(seconds=delay) - now).total_seconds()
+    return min(math.ceil(left), ceiling) if left > 0 else 0
 
 
-def record_failure(email: str, ip_address: str) -> None:
-    db.session.add(LoginAttempt(email=(email or "").strip().lower()[:254], ip_address=ip_address[:64]))
+def record_failure(email: str, ip_address: str, now: datetime | None = None) -> None:
+    db.session.add(LoginAttempt(email=_normal_email(email), ip_address=_normal_address(ip_address),
+                                created_at=now or utcnow()))
     db.session.flush()
 
 
-def clear_failures(email: str) -> None:
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == (email or "").strip().lower()))
+def clear_failures(email: str, ip_address: str) -> None:
+    """After a successful login: this pair's failures only, so the waits of an attacker failing on
+    the same account from elsewhere are not reset."""
+    db.session.execute(delete(LoginAttempt).where(
+        LoginAttempt.email == _normal_email(email), LoginAttempt.ip_address == _normal_address(ip_address)))
 
 
 def prune_attempts() -> int:

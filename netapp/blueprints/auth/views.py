@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from netapp.blueprints.auth import services
@@ -14,8 +15,19 @@ bp = Blueprint("auth", __name__)
 
 
 def client_address() -> str:
-    # Behind a proxy, configure ProxyFix so remote_addr is the client's address.
+    # TRUSTED_PROXIES > 0 applies ProxyFix, so remote_addr is the client's address behind them.
     return request.remote_addr or "unknown"
+
+
+def wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("For mange mislykkede forsøk. Vent %(num)d sekund og prøv igjen, eller be om et nytt passord.",
+                        "For mange mislykkede forsøk. Vent %(num)d sekunder og prøv igjen, eller be om et nytt passord.",
+                        seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("For mange mislykkede forsøk. Vent %(num)d minutt og prøv igjen, eller be om et nytt passord.",
+                    "For mange mislykkede forsøk. Vent %(num)d minutter og prøv igjen, eller be om et nytt passord.",
+                    minutes)
 
 
 def safe_next(target: str | None) -> str:
@@ -34,11 +46,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         ip = client_address()
-        if services.is_throttled(form.email.data, ip):
-            return render_template("auth/login.html", form=form, throttled=True), 429
+        wait = services.login_wait(form.email.data, ip)
+        if wait:
+            page = render_template("auth/login.html", form=form, throttled=wait_message(wait))
+            return page, 429, {"Retry-After": str(wait)}
         user = services.find_user(form.email.data)
         if user is not None and user.is_enabled and services.verify_password(user, form.password.data):
-            services.clear_failures(form.email.data)
+            services.clear_failures(form.email.data, ip)
             user.last_login_at = utcnow()
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -49,7 +63,7 @@ def login():
         services.record_failure(form.email.data, ip)
         db.session.commit()
         form.password.errors.append(_("Feil e-post eller passord."))
-    return render_template("auth/login.html", form=form, throttled=False)
+    return render_template("auth/login.html", form=form, throttled=None)
 
 
 @bp.route("/logout", methods=["POST"])
