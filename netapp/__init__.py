@@ -103,11 +103,13 @@ def register_extensions(app: Flask) -> None:
     def load_user(identity: str):
         from netapp import permissions
         from netapp.cache import remember_token
+        from netapp.validators import parse_int
 
-        user_id, _, token = identity.partition(":")
-        if not user_id.isdigit() or not token or int(user_id) > 2**31 - 1:
+        text, _, token = identity.partition(":")
+        user_id = parse_int(text, 1)
+        if user_id is None or not token:
             return None
-        row = db.session.execute(_user_with_roles_select(), {"user_id": int(user_id)}).first()
+        row = db.session.execute(_user_with_roles_select(), {"user_id": user_id}).first()
         if row is None or row[0].session_token != token:
             return None  # logged out elsewhere or password changed: the old cookie is dead
         user = row[0]

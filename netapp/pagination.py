@@ -10,6 +10,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func
 
 from netapp.extensions import db
+from netapp.validators import parse_int
 
 TOTAL_LABEL = "pagination_total"
 
@@ -46,8 +47,8 @@ class WindowPagination(SelectPagination):
 
 
 def page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    """The page asked for (?page=), or the first page for anything but 1 to 99999 in ASCII digits."""
+    return parse_int(request.args.get("page", ""), 1, 99999) or 1
 
 
 def paginate(query, per_page: int = 50):

@@ -16,14 +16,23 @@ def today_oslo() -> date:
 
 
 def to_oslo(value: datetime) -> datetime:
+    """The time in Oslo; within an hour or two of year 1 or 9999, where Oslo's time falls outside
+    what datetime holds, the time in UTC (the forms accept no such dates, see validators.DayField)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(OSLO)
+    try:
+        return value.astimezone(OSLO)
+    except OverflowError:
+        return value.astimezone(UTC)
 
 
 def from_oslo(day: date, at: time) -> datetime:
-    """A wall-clock time in Oslo as the naive UTC the database stores."""
-    return datetime.combine(day, at, tzinfo=OSLO).astimezone(UTC).replace(tzinfo=None)
+    """A wall-clock time in Oslo as the naive UTC the database stores; at the very edges of
+    datetime's range (1 January of year 1, 31 December 9999), the nearest time it can hold."""
+    try:
+        return datetime.combine(day, at, tzinfo=OSLO).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if day.year == 1 else datetime.max
 
 
 def format_time(value: datetime | None) -> str:

@@ -3,11 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from netapp.blueprints.evaluations.models import QuestionKind, QuestionnaireStatus
+from netapp.blueprints.evaluations.models import TEXT_ANSWER_MAX, QuestionKind, QuestionnaireStatus
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
 from netapp.validators import choices
-
-TEXT_ANSWER_MAX = 4000
 
 
 def kind_labels():

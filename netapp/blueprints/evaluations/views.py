@@ -45,7 +45,7 @@ from netapp.permissions import (
     require_login,
 )
 from netapp.timeutil import format_date, today_oslo
-from netapp.validators import choices
+from netapp.validators import choices, int_arg
 
 bp = Blueprint("evaluations", __name__)
 log = logging.getLogger(__name__)
@@ -104,8 +104,8 @@ def _network_event_choices(form: NewQuestionnaireForm) -> dict[int, int]:
 def create_questionnaire():
     form = NewQuestionnaireForm()
     event_networks = _network_event_choices(form)
-    if request.method == "GET" and request.args.get("event", "").isdigit():
-        event_id = int(request.args["event"])
+    event_id = int_arg("event", 1) if request.method == "GET" else None
+    if event_id is not None:
         if event_id in event_networks:
             form.event_id.data = event_id
             form.network_id.data = event_networks[event_id]

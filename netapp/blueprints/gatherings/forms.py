@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from netapp.blueprints.gatherings.models import EventKind
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
-from netapp.validators import choices
+from netapp.validators import ClockField, DayField, WholeNumberField, choices, int_choice
 
 MAX_CAPACITY = 10000
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # of events and their deadlines
 
 
 def kind_labels():
@@ -28,7 +29,7 @@ def kind_choices(blank: str | None = None):
 
 
 class EventForm(FlaskForm):
-    network_id = SelectField(_l("Nettverk"), coerce=int)
+    network_id = SelectField(_l("Nettverk"), coerce=int_choice)
     # No DataRequired: a select with `required` needs an empty first option, and every choice is valid.
     kind = SelectField(_l("Type arrangement"), default=EventKind.GATHERING.value)
     title = StringField(_l("Tittel"), validators=[DataRequired(_l("Skriv en tittel.")), Length(max=200)])
@@ -36,14 +37,15 @@ class EventForm(FlaskForm):
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=10000)],
                                 description=NO_PATIENT_DATA, render_kw={"rows": 6})
     location = StringField(_l("Sted"), validators=[Optional(), Length(max=200)])
-    date = DateField(_l("Dato"), validators=[DataRequired(_l("Velg en dato."))])
-    start_time = TimeField(_l("Starter kl."), validators=[DataRequired(_l("Skriv når arrangementet starter."))])
-    end_time = TimeField(_l("Slutter kl."), validators=[DataRequired(_l("Skriv når arrangementet slutter."))])
-    registration_deadline = DateField(_l("Påmeldingsfrist"), validators=[Optional()],
-                                      description=_l("Siste dag for påmelding. La feltet stå tomt om det ikke er noen frist."))
-    capacity = IntegerField(_l("Antall plasser"), validators=[
-        Optional(), NumberRange(1, MAX_CAPACITY, _l("Skriv et tall fra 1 til 10000."))],
-                            description=_l("La feltet stå tomt om det ikke er noen grense."))
+    date = DayField(_l("Dato"), validators=[InputRequired(_l("Velg en dato."))], first_year=FIRST_YEAR, last_year=LAST_YEAR)
+    start_time = ClockField(_l("Starter kl."), validators=[InputRequired(_l("Skriv når arrangementet starter."))])
+    end_time = ClockField(_l("Slutter kl."), validators=[InputRequired(_l("Skriv når arrangementet slutter."))])
+    registration_deadline = DayField(_l("Påmeldingsfrist"), validators=[Optional()], first_year=FIRST_YEAR,
+                                     last_year=LAST_YEAR,
+                                     description=_l("Siste dag for påmelding. La feltet stå tomt om det ikke er noen frist."))
+    capacity = WholeNumberField(_l("Antall plasser"), validators=[Optional()], minimum=1, maximum=MAX_CAPACITY,
+                                message=_l("Skriv et tall fra 1 til 10000."),
+                                description=_l("La feltet stå tomt om det ikke er noen grense."))
     is_public = BooleanField(_l("Vis på nettverkets offentlige side"))
 
     def validate_end_time(self, field):

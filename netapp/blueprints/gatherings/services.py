@@ -161,15 +161,19 @@ def unregister(event: Event, person: Person, now: datetime | None = None) -> str
     return None
 
 
-def save_attendance(event: Event, attended_ids: set[int]) -> int:
-    """Mark the checked registrations of this event as attended and the others as not; ids of
-    other events' registrations are ignored. Returns the number marked as attended."""
-    db.session.execute(
-        update(EventRegistration).where(EventRegistration.event_id == event.id)
-        .values(attended=EventRegistration.id.in_(sorted(attended_ids)) if attended_ids else False)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.flush()
+def save_attendance(event: Event, shown_ids: set[int], attended_ids: set[int]) -> int:
+    """Of this event's registrations shown on the coordinator's page (the list is paged), mark the
+    checked ones as attended and the others as not; registrations on other pages keep what they
+    had, and ids of other events' registrations are ignored. Returns the number who attended."""
+    attended = sorted(attended_ids & shown_ids)
+    if shown_ids:
+        db.session.execute(
+            update(EventRegistration)
+            .where(EventRegistration.event_id == event.id, EventRegistration.id.in_(sorted(shown_ids)))
+            .values(attended=EventRegistration.id.in_(attended) if attended else False)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.flush()
     attended = db.session.scalar(select(func.count(EventRegistration.id)).where(
         EventRegistration.event_id == event.id, EventRegistration.attended.is_(True)))
     audit.record("update", event, ["attendance"])

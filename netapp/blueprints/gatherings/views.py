@@ -28,7 +28,7 @@ from netapp.permissions import (
     require_login,
 )
 from netapp.timeutil import format_date, format_datetime, to_oslo, utcnow
-from netapp.validators import int_arg
+from netapp.validators import int_arg, parse_int
 
 log = logging.getLogger(__name__)
 bp = Blueprint("gatherings", __name__)
@@ -187,6 +187,14 @@ def unregister_from_event(event_id: int):
     return _change_registration(event_id, services.unregister, _("Du er meldt av %(title)s."))
 
 
+MAX_POSTED_IDS = 1000  # a page shows PAGE_SIZE registrations; more is not from the form
+
+
+def _posted_ids(name: str) -> set[int]:
+    """The ids posted under this name; anything but a number in ASCII digits is dropped."""
+    return {n for n in map(parse_int, request.form.getlist(name)[:MAX_POSTED_IDS]) if n is not None}
+
+
 @bp.route("/<int:event_id>/attendance", methods=["POST"])
 @require_coordinator
 def save_attendance(event_id: int):
@@ -194,8 +202,7 @@ def save_attendance(event_id: int):
     if event.starts_at > utcnow():
         flash(_("Oppmøte kan registreres når arrangementet har startet."), "warning")
     else:
-        ids = {int(v) for v in request.form.getlist("attended") if v.isdigit() and len(v) < 10}
-        count = services.save_attendance(event, ids)
+        count = services.save_attendance(event, _posted_ids("shown"), _posted_ids("attended"))
         db.session.commit()
         flash(_("Oppmøtet er lagret: %(num)d deltok.", num=count), "success")
     return redirect(url_for("gatherings.view_event", event_id=event_id, page=request.args.get("page")))

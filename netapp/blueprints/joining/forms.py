@@ -1,11 +1,11 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
-from netapp.validators import ValidEmail, check_email
+from netapp.validators import ValidEmail, WholeNumberField, check_email, int_choice
 
 MAX_INVITATIONS = 200
 
@@ -31,7 +31,7 @@ class RegistrationForm(_TextForm):
     """
 
     # No DataRequired: the choices refuse anything but a listed network, and no placeholder is needed.
-    network_id = SelectField(_l("Nettverk"), coerce=int)
+    network_id = SelectField(_l("Nettverk"), coerce=int_choice)
     first_name = StringField(_l("Fornavn"), validators=[DataRequired(_l("Skriv fornavnet ditt.")), Length(max=100)])
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv etternavnet ditt.")), Length(max=100)])
     email = EmailField(
@@ -44,8 +44,8 @@ class RegistrationForm(_TextForm):
         _l("Yrke"), validators=[DataRequired(_l("Skriv yrket ditt.")), Length(max=100)],
         description=_l("For eksempel sykepleier, vernepleier eller barnehagelærer."),
     )
-    workplace_id = SelectField(_l("Arbeidssted"), coerce=int, validators=[Optional()])
-    new_workplace_organisation_id = SelectField(_l("Kommune eller organisasjon"), coerce=int, validators=[Optional()])
+    workplace_id = SelectField(_l("Arbeidssted"), coerce=int_choice, validators=[Optional()])
+    new_workplace_organisation_id = SelectField(_l("Kommune eller organisasjon"), coerce=int_choice, validators=[Optional()])
     new_workplace_name = StringField(
         _l("Navn på arbeidsstedet"), validators=[Optional(), Length(max=200)],
         description=_l("For eksempel Tjensvoll barnehage eller Hjemmesykepleien Hinna."),
@@ -57,9 +57,9 @@ class RegistrationForm(_TextForm):
         validators=[DataRequired(_l("Skriv e-postadressen til lederen din.")), Length(max=254), ValidEmail()],
         description=_l("Lederen din får en e-post og bekrefter at du er utpekt som ressursperson."),
     )
-    position_percent = IntegerField(
-        _l("Stillingsprosent"),
-        validators=[Optional(), NumberRange(1, 100, _l("Skriv et tall fra 1 til 100."))],
+    position_percent = WholeNumberField(
+        _l("Stillingsprosent"), validators=[Optional()], minimum=1, maximum=100,
+        message=_l("Skriv et tall fra 1 til 100."),
     )
     public_consent = BooleanField(
         _l("Ja, navnet mitt, yrket og arbeidsstedet kan stå på nettverkets offentlige side"),

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from netapp.blueprints.registry.models import MembershipRole, Sector
-from netapp.validators import ValidEmail, choices
+from netapp.validators import DB_INT_MAX, DayField, ValidEmail, WholeNumberField, choices, int_choice
 
 NO_PATIENT_DATA = _l("Skriv aldri opplysninger om pasienter eller barn her.")
 
@@ -38,28 +38,29 @@ class PersonForm(FlaskForm):
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     profession = StringField(_l("Yrke"), validators=[Optional(), Length(max=100)],
                              description=_l("For eksempel sykepleier, vernepleier eller barnehagelærer."))
-    workplace_id = SelectField(_l("Arbeidssted"), coerce=int, validators=[Optional()])
+    workplace_id = SelectField(_l("Arbeidssted"), coerce=int_choice, validators=[Optional()])
     manager_name = StringField(_l("Leders navn"), validators=[Optional(), Length(max=200)])
     manager_email = EmailField(_l("Leders e-post"), validators=[Optional(), Length(max=254), ValidEmail()],
                                description=_l("Lederen blir lagt inn i registeret om hun eller han ikke finnes fra før."))
-    position_percent = IntegerField(_l("Stillingsprosent"), validators=[Optional(), NumberRange(1, 100, _l("Skriv et tall fra 1 til 100."))])
+    position_percent = WholeNumberField(_l("Stillingsprosent"), validators=[Optional()], minimum=1, maximum=100,
+                                        message=_l("Skriv et tall fra 1 til 100."))
     public_consent = BooleanField(_l("Samtykker til å stå på nettverkets offentlige side"))
 
 
 class NewPersonForm(PersonForm):
-    network_id = SelectField(_l("Nettverk"), coerce=int)
+    network_id = SelectField(_l("Nettverk"), coerce=int_choice)
     role = SelectField(_l("Rolle"), default=MembershipRole.RESOURCE_PERSON.value)
 
 
 class DeactivateForm(FlaskForm):
-    left_on = DateField(_l("Sluttdato"), validators=[DataRequired(_l("Velg en dato."))])
+    left_on = DayField(_l("Sluttdato"), validators=[InputRequired(_l("Velg en dato."))])
 
 
 class MergeForm(FlaskForm):
-    other_id = IntegerField(_l("Nummeret til den doble oppføringen"), validators=[
-        DataRequired(_l("Skriv nummeret på oppføringen som skal slås sammen.")),
-        NumberRange(1, 2**31 - 1, _l("Skriv nummeret på oppføringen som skal slås sammen."))],
-                            description=_l("Nummeret står øverst på personens side. Oppføringen slettes, og alt flyttes hit."))
+    other_id = WholeNumberField(_l("Nummeret til den doble oppføringen"), validators=[
+        InputRequired(_l("Skriv nummeret på oppføringen som skal slås sammen."))], minimum=1, maximum=DB_INT_MAX,
+                                message=_l("Skriv nummeret på oppføringen som skal slås sammen."),
+                                description=_l("Nummeret står øverst på personens side. Oppføringen slettes, og alt flyttes hit."))
 
 
 class WorkplaceForm(FlaskForm):

@@ -44,7 +44,7 @@ from netapp.blueprints.registry.models import (
 )
 from netapp.extensions import db
 from netapp.timeutil import today_oslo, utcnow
-from netapp.validators import check_email
+from netapp.validators import check_email, parse_int
 
 log = logging.getLogger(__name__)
 
@@ -559,14 +559,12 @@ def _plan_row(number: int, values: dict[str, str], parsed: ParsedFile, lookups: 
 
 
 def _parse_percent(value: str) -> int | None:
-    text = value.replace("%", "").replace(",", ".").strip()
-    try:
-        number = float(text)
-    except ValueError:
+    """1 to 100 in ASCII digits, with an optional % after it and zero decimals after a comma or a
+    point (50, 50 %, 50,0); anything else (other digits, 1e2, 50,5) is None."""
+    whole, point, decimals = value.replace("%", "").strip().replace(",", ".").partition(".")
+    if point and (decimals.strip("0") or not all(ch in "0123456789" for ch in decimals)):
         return None
-    if not number.is_integer() or not 1 <= number <= 100:
-        return None
-    return int(number)
+    return parse_int(whole, 1, 100)
 
 
 def _plan_workplace(plan: RowPlan, values: dict[str, str], lookups: _Lookups, sector: Sector | None) -> None:
@@ -928,8 +926,8 @@ def to_xlsx(rows: list[list[str]], headers: list[str] = HEADERS, title: str = "P
     for row in rows:
         # Values are strings (escaped, so never formulas); the position percentage is a number.
         cells = [value or None for value in row]
-        if percent is not None and row[percent].isdigit():
-            cells[percent] = int(row[percent])
+        if percent is not None and parse_int(row[percent]) is not None:
+            cells[percent] = parse_int(row[percent])
         sheet.append(cells)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
