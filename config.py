@@ -40,6 +40,10 @@ def _database_url(default_file: str) -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    # Seals answers to anonymous questionnaires while they wait to be released into the results:
+    # one or more Fernet keys separated by commas (the first seals, all open). Empty: a key derived
+    # from SECRET_KEY.
+    ANSWER_KEY = os.environ.get("ANSWER_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url("netapp.sqlite3")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 15000

@@ -53,7 +53,8 @@ def register_proxies(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL and a busy timeout on every SQLite connection, so concurrent workers wait, not fail."""
+    """WAL and a busy timeout on every SQLite connection, so concurrent workers wait, not fail;
+    foreign keys enforced; deleted content overwritten."""
     import sqlite3
 
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -67,6 +68,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten, not left in free pages: erased personal data and answers mixed
+    # again at closing do not linger in the file or its copies.
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
@@ -203,6 +207,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["layout_header"] = layout_header
     from netapp.cache import csrf_token
 
+    # Flask-WTF offers its own csrf_token() as a global and through a context processor; ours
+    # (the mark inside cached fragments) must win in both, or a cached fragment would carry the
+    # first viewer's token to everyone after them.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
@@ -218,4 +225,5 @@ def register_template_helpers(app: Flask) -> None:
             **permissions.template_helpers(),
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
+            "csrf_token": csrf_token,
         }

@@ -7,13 +7,12 @@ from datetime import date, datetime, time, timedelta
 
 from netapp import seed_data as S
 from netapp.blueprints.auth.services import create_user
+from netapp.blueprints.evaluations import services as evaluation_services
 from netapp.blueprints.evaluations.models import (
-    Answer,
     Question,
     QuestionKind,
     Questionnaire,
     QuestionnaireStatus,
-    Response,
     ResponseReceipt,
 )
 from netapp.blueprints.evaluations.standard import STANDARD_QUESTIONS
@@ -211,19 +210,26 @@ def _load_activities(regional: Network, stavanger: Network, people: dict[str, Pe
         db.session.flush()
         comments = ["Flere pauser, takk.", "Mer tid til gruppearbeid.", "Ønsker foredrag fra pårørende.",
                     "Veldig nyttig dag.", ""]
+        batch, day = [], today - timedelta(days=min(opened_days_ago, 20))
         for n in range(answered):
-            response = Response(questionnaire_id=q.id, submitted_on=today - timedelta(days=min(opened_days_ago, 20) - n % 5))
-            db.session.add(response)
-            db.session.flush()
+            items = []
             for question in q.questions:
                 if question.kind == QuestionKind.SCALE:
-                    db.session.add(Answer(response_id=response.id, question_id=question.id, value=3 + (n * 7 + question.position) % 3))
+                    items.append((question.id, 3 + (n * 7 + question.position) % 3, None))
                 elif question.kind == QuestionKind.YES_NO:
-                    db.session.add(Answer(response_id=response.id, question_id=question.id, value=int(n % 3 != 0)))
+                    items.append((question.id, int(n % 3 != 0), None))
                 elif comments[n % len(comments)]:
-                    db.session.add(Answer(response_id=response.id, question_id=question.id, text=comments[n % len(comments)]))
-            db.session.add(ResponseReceipt(questionnaire_id=q.id, person_id=others[n].id))
+                    items.append((question.id, None, comments[n % len(comments)]))
+            batch.append(items)
+            db.session.add(ResponseReceipt(id=evaluation_services.random_id(), questionnaire_id=q.id,
+                                           person_id=others[n].id))
             responses += 1
+            # Released as the scheduler does: in batches of five on an open form, all at once on a closed one.
+            if status == QuestionnaireStatus.OPEN and len(batch) == 5:
+                evaluation_services.write_batch(q.id, batch, day)
+                batch, day = [], day + timedelta(days=3)
+        if batch:
+            evaluation_services.write_batch(q.id, batch, q.closed_at.date() if q.closed_at else day)
 
     questionnaire("Evaluering av nettverkssamlingen", QuestionnaireStatus.OPEN, past, 20, 58)
     questionnaire("Evaluering av nettverket 2025", QuestionnaireStatus.CLOSED, None, 25, 300)

@@ -6,6 +6,10 @@ it together with its own change, so a rolled-back change never sends mail. `send
 conditional UPDATE and commits the claim before talking to the SMTP server. A sender killed
 mid-batch therefore repeats at most the one message that was in flight, with the same Message-ID,
 once its claim has gone stale.
+
+A message about an anonymous questionnaire is queued with a topic and `anonymous=True`: the
+outbox page shows such messages as counts per topic, never by recipient, and once sent, its
+address and text are wiped, so the outbox does not tell who was written to when.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, has_request_context, render_template, url_for
 from jinja2 import TemplateNotFound
-from sqlalchemy import DateTime, Integer, String, Text, and_, or_, select, update
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from netapp.blueprints.registry.models import _enum
@@ -55,6 +59,10 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # What the message is about, e.g. "questionnaire:12": messages are counted by it.
+    topic: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Shown and kept as counts only: the recipient is wiped once it is sent.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.to_address} {self.status}>"
@@ -74,7 +82,8 @@ def absolute_url(endpoint: str, **values) -> str:
         return base + url_for(endpoint, **values)
 
 
-def enqueue_each(recipients, subject: Callable[[], str], template: str, **context) -> int:
+def enqueue_each(recipients, subject: Callable[[], str], template: str, *, topic: str | None = None,
+                 anonymous: bool = False, **context) -> int:
     """Enqueue `template` to each (email, first_name, language) in the recipient's own language
     (the default language when they chose none); `subject` is called in that language."""
     from flask_babel import force_locale
@@ -82,8 +91,11 @@ def enqueue_each(recipients, subject: Callable[[], str], template: str, **contex
     count = 0
     for email, first_name, language in recipients:
         with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            enqueue_template(email, subject(), template, first_name=first_name, **context)
+            msg = enqueue_template(email, subject(), template, first_name=first_name, **context)
+        msg.topic, msg.anonymous = topic, anonymous
         count += 1
+    if count and (topic or anonymous):
+        db.session.flush()
     return count
 
 
@@ -102,6 +114,7 @@ def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None)
         due_at=now,
         attempts=0,
         last_error="",
+        anonymous=False,
     )
     db.session.add(msg)
     db.session.flush()
@@ -118,6 +131,23 @@ def enqueue_template(to: str, subject: str, template: str, **context) -> OutboxM
             raise
         body_html = None
     return enqueue(to, subject, body_text, body_html)
+
+
+def outbox_topics(status: str | None = None, limit: int = 50) -> list:
+    """Anonymous messages as counts: (topic, subject, first queued, queued, sending, sent,
+    failed) per topic, newest first; one query."""
+    counts = [func.count().filter(OutboxMessage.status == s).label(s.value) for s in OutboxStatus]
+    query = (
+        select(OutboxMessage.topic, func.max(OutboxMessage.subject).label("subject"),
+               func.min(OutboxMessage.created_at).label("created_at"), *counts)
+        .where(OutboxMessage.anonymous.is_(True))
+        .group_by(OutboxMessage.topic)
+        .order_by(func.min(OutboxMessage.created_at).desc(), OutboxMessage.topic)
+        .limit(limit)
+    )
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return list(db.session.execute(query))
 
 
 # ---------------------------------------------------------------- sending
@@ -226,6 +256,11 @@ def _mark_sent(msg: OutboxMessage) -> None:
     msg.status = OutboxStatus.SENT
     msg.sent_at = utcnow()
     msg.last_error = ""
+    if msg.anonymous:  # counted, not kept by recipient
+        msg.to_address, msg.body_text, msg.body_html = "", "", None
+        db.session.commit()
+        log.info("mail %s sent (%s)", msg.message_id, msg.topic or "anonymous")
+        return
     db.session.commit()
     log.info("mail %s sent to %s: %s", msg.message_id, msg.to_address, msg.subject)
 
@@ -234,7 +269,8 @@ def _mark_failed(msg: OutboxMessage, error: str) -> str:
     msg.status = OutboxStatus.FAILED
     msg.last_error = error
     db.session.commit()
-    log.error("mail %s to %s failed after %d attempt(s): %s", msg.message_id, msg.to_address, msg.attempts, error)
+    log.error("mail %s to %s failed after %d attempt(s): %s", msg.message_id,
+              msg.topic if msg.anonymous else msg.to_address, msg.attempts, error)
     return "failed"
 
 
@@ -247,7 +283,7 @@ def _retry_or_fail(msg: OutboxMessage, error: str, max_attempts: int) -> str:
     msg.last_error = error
     db.session.commit()
     log.warning("mail %s to %s not sent (attempt %d), retry after %s UTC: %s",
-                msg.message_id, msg.to_address, msg.attempts, msg.due_at.isoformat(timespec="seconds"), error)
+                msg.message_id, msg.topic if msg.anonymous else msg.to_address, msg.attempts, msg.due_at.isoformat(timespec="seconds"), error)
     return "retry"
 
 

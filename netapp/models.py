@@ -2,7 +2,14 @@
 
 from netapp.audit import AuditEvent  # noqa: F401
 from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User  # noqa: F401
-from netapp.blueprints.evaluations.models import Answer, Question, Questionnaire, Response, ResponseReceipt  # noqa: F401
+from netapp.blueprints.evaluations.models import (  # noqa: F401
+    Answer,
+    HeldResponse,
+    Question,
+    Questionnaire,
+    Response,
+    ResponseReceipt,
+)
 from netapp.blueprints.gatherings.models import Event, EventRegistration  # noqa: F401
 from netapp.blueprints.joining.models import Invitation, Registration  # noqa: F401
 from netapp.blueprints.registry.models import (  # noqa: F401

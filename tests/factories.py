@@ -115,13 +115,15 @@ def make_questionnaire(network: Network, *, questions=None, status=None, event=N
     return questionnaire
 
 
-def make_response(questionnaire, values: dict | None = None, *, person=None, submitted_on=None):
-    """One anonymous response: `values` maps a question (or its id) to an int (scale, yes 1/no 0)
-    or a str (text). With `person`, also that person's receipt."""
+def make_response(questionnaire, values: dict | None = None, *, person=None, released_on=None):
+    """One anonymous response already in the results (as if released): `values` maps a question
+    (or its id) to an int (scale, yes 1/no 0) or a str (text). With `person`, also that person's
+    receipt."""
     from netapp.blueprints.evaluations.models import Answer, Response, ResponseReceipt
+    from netapp.blueprints.evaluations.services import random_id
     from netapp.timeutil import today_oslo
 
-    response = Response(questionnaire_id=questionnaire.id, submitted_on=submitted_on or today_oslo())
+    response = Response(id=random_id(), questionnaire_id=questionnaire.id, released_on=released_on or today_oslo())
     db.session.add(response)
     db.session.flush()
     for question, value in (values or {}).items():
@@ -131,6 +133,6 @@ def make_response(questionnaire, values: dict | None = None, *, person=None, sub
         else:
             db.session.add(Answer(response_id=response.id, question_id=question_id, value=value))
     if person is not None:
-        db.session.add(ResponseReceipt(questionnaire_id=questionnaire.id, person_id=person.id))
+        db.session.add(ResponseReceipt(id=random_id(), questionnaire_id=questionnaire.id, person_id=person.id))
     db.session.flush()
     return response

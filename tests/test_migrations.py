@@ -110,3 +110,38 @@ def test_downgrade_to_base_and_upgrade_again(empty_database):
     again = flask_db(empty_database, "upgrade")
     assert again.returncode == 0, again.stderr[-3000:]
     assert schema_of(empty_database) == (set(db.metadata.tables), heads())
+
+
+def test_existing_responses_are_mixed_and_last_logins_keep_the_day(empty_database):
+    """The revision that holds answers back rewrites the responses already stored: random ids, a
+    shuffled order and one date per questionnaire, answers kept; a last login keeps its day."""
+    assert flask_db(empty_database, "upgrade", "68db5dd2aa45").returncode == 0
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO network (id, slug, name, short_name, description, is_default, created_at) "
+                              "VALUES (1, 'n', 'N', 'N', '', true, '2026-01-01 00:00:00')"))
+            conn.execute(text("INSERT INTO questionnaire (id, network_id, title, intro, status, created_at) "
+                              "VALUES (1, 1, 'Q', '', 'closed', '2026-01-01 00:00:00')"))
+            conn.execute(text("INSERT INTO question (id, questionnaire_id, position, kind, text, required) "
+                              "VALUES (1, 1, 1, 'scale', 'Nytte?', false), (2, 1, 2, 'text', 'Endre?', false)"))
+            for n in range(1, 9):
+                conn.execute(text("INSERT INTO response (id, questionnaire_id, submitted_on) VALUES (:n, 1, :day)"),
+                             {"n": n, "day": f"2026-03-{n:02d}"})
+                conn.execute(text("INSERT INTO answer (response_id, question_id, value, text) VALUES "
+                                  "(:n, 1, :v, NULL), (:n, 2, NULL, :t)"), {"n": n, "v": n % 5 + 1, "t": f"svar {n}"})
+            conn.execute(text('INSERT INTO "user" (id, email, is_admin, is_enabled, session_token, created_at, '
+                              "last_login_at) VALUES (1, 'a@test.example', false, true, 't', '2026-01-01 00:00:00', "
+                              "'2026-11-30 10:11:12')"))
+        upgrade = flask_db(empty_database, "upgrade")
+        assert upgrade.returncode == 0, upgrade.stderr[-3000:]
+        with engine.connect() as conn:
+            responses = conn.execute(text("SELECT id, released_on FROM response")).all()
+            assert len(responses) == 8 and all(r.id > 2**24 for r in responses)
+            assert {str(r.released_on) for r in responses} == {"2026-03-08"}
+            pairs = conn.execute(text("SELECT a.value, b.text FROM answer a JOIN answer b ON a.response_id = b.response_id "
+                                      "WHERE a.question_id = 1 AND b.question_id = 2")).all()
+            assert sorted((v, t) for v, t in pairs) == sorted((n % 5 + 1, f"svar {n}") for n in range(1, 9))
+            assert str(conn.execute(text('SELECT last_login_on FROM "user"')).scalar()) == "2026-11-30"
+    finally:
+        engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select
 
 from netapp.audit import AuditEvent
 from netapp.blueprints.evaluations import services
-from netapp.blueprints.evaluations.models import Answer, QuestionKind, Response, ResponseReceipt
+from netapp.blueprints.evaluations.models import Answer, HeldResponse, QuestionKind, Response, ResponseReceipt
 from netapp.extensions import db
 from tests import factories
 
@@ -53,7 +53,7 @@ def test_required_answers_are_checked_and_typed_values_kept(client, login, open_
     page = response.get_data(as_text=True)
     assert "Svar på dette spørsmålet." in page and "Mer pauser, takk" in page
     assert re.search(rf'<input checked[^>]*name="{yes_no}"[^>]*value="1"', page)
-    assert _count(Response) == 0 and _count(ResponseReceipt) == 0
+    assert _count(Response) == 0 and _count(ResponseReceipt) == 0 and _count(HeldResponse) == 0
 
 
 @pytest.mark.parametrize("values", [
@@ -68,7 +68,7 @@ def test_bad_values_are_refused_without_a_server_error(client, login, open_q, va
     login("rp@test.example")
     response = client.post(f"/evaluations/{open_q.id}/answer", data=data)
     assert response.status_code == 200
-    assert _count(Response) == 0
+    assert _count(HeldResponse) == 0 and _count(ResponseReceipt) == 0
 
 
 def test_answering_stores_one_anonymous_response(client, login, world, open_q):
@@ -77,13 +77,17 @@ def test_answering_stores_one_anonymous_response(client, login, world, open_q):
     response = client.post(f"/evaluations/{open_q.id}/answer", data={scale: "4", yes_no: "0", text: "  Mer tid  "})
     assert response.status_code == 302 and response.location.endswith(f"/evaluations/{open_q.id}/thanks")
     assert "Takk for svaret" in client.get(response.location).get_data(as_text=True)
+    # The answer waits, sealed, until it can join others in the results.
+    assert _count(HeldResponse) == 1 and _count(Response) == 0 and _count(Answer) == 0
+    receipt = db.session.scalar(select(ResponseReceipt))
+    assert (receipt.questionnaire_id, receipt.person_id) == (open_q.id, world.rp.id)
+    assert services.close_questionnaire(open_q)
+    db.session.commit()
     stored = db.session.scalar(select(Response))
-    assert stored.questionnaire_id == open_q.id
+    assert stored.questionnaire_id == open_q.id and _count(HeldResponse) == 0
     answers = {a.question_id: (a.value, a.text) for a in db.session.scalars(select(Answer))}
     assert answers == {open_q.questions[0].id: (4, None), open_q.questions[1].id: (0, None),
                        open_q.questions[2].id: (None, "Mer tid")}
-    receipt = db.session.scalar(select(ResponseReceipt))
-    assert (receipt.questionnaire_id, receipt.person_id) == (open_q.id, world.rp.id)
 
 
 def test_answering_twice_is_refused(client, login, open_q):
@@ -93,7 +97,7 @@ def test_answering_twice_is_refused(client, login, open_q):
     response = client.post(f"/evaluations/{open_q.id}/answer", data={scale: "1", yes_no: "0"})
     assert response.status_code == 200 and "Du har allerede svart" in response.get_data(as_text=True)
     assert "Du har allerede svart" in client.get(f"/evaluations/{open_q.id}/answer").get_data(as_text=True)
-    assert _count(Response) == 1 and _count(Answer) == 2
+    assert _count(HeldResponse) == 1 and _count(ResponseReceipt) == 1
 
 
 def test_a_second_answer_fails_on_the_receipt_before_anything_is_written(app, world, open_q):
@@ -103,8 +107,23 @@ def test_a_second_answer_fails_on_the_receipt_before_anything_is_written(app, wo
     with pytest.raises(services.AlreadyAnswered):
         services.submit_answers(open_q, world.rp.id, {open_q.questions[0].id: services.AnswerValue(value=5)})
     db.session.rollback()
-    assert _count(Response) == 1 and _count(ResponseReceipt) == 1
+    assert _count(HeldResponse) == 1 and _count(ResponseReceipt) == 1
+    services.mix_responses(open_q.id)
+    db.session.commit()
     assert db.session.scalar(select(Answer.value)) == 3
+
+
+def test_an_answer_sent_as_the_form_closes_is_refused(client, login, world, open_q):
+    """The form was open when the page was shown, closed before the answer arrived."""
+    scale, yes_no, _ = _fields(open_q)
+    login("rp@test.example")
+    assert "Send svar" in client.get(f"/evaluations/{open_q.id}/answer").get_data(as_text=True)
+    with pytest.raises(services.NotOpen):
+        open_q.status = "closed"  # as another request commits it, after this one's page check
+        db.session.commit()
+        services.submit_answers(open_q, world.rp.id, {open_q.questions[0].id: services.AnswerValue(value=3)})
+    db.session.rollback()
+    assert _count(HeldResponse) == 0 and _count(ResponseReceipt) == 0
 
 
 def test_closed_and_draft_questionnaires_show_a_page_without_a_form(client, login, world):
@@ -137,21 +156,24 @@ def test_nothing_links_a_person_to_their_answers(client, login, world, open_q, c
     for who, value in (("rp@test.example", "2"), ("rp2@test.example", "5")):
         login(who)
         assert client.post(f"/evaluations/{open_q.id}/answer", data={scale: value, yes_no: "1", text: who}).status_code == 302
+    services.close_questionnaire(open_q)
+    db.session.commit()
     # The response and answer tables hold no person, account or time of day.
-    for model in (Response, Answer):
+    for model in (Response, Answer, HeldResponse):
         columns = {c.key for c in inspect(model).columns}
         assert not any("person" in c or "user" in c or c.endswith("_at") for c in columns), columns
         referenced = {fk.column.table.name for fk in model.__table__.foreign_keys}
         assert referenced <= {"questionnaire", "response", "question"}, referenced
-    assert {c.key for c in inspect(Response).columns} == {"id", "questionnaire_id", "submitted_on"}
+    assert {c.key for c in inspect(Response).columns} == {"id", "questionnaire_id", "released_on"}
+    assert {c.key for c in inspect(HeldResponse).columns} == {"id", "questionnaire_id", "sealed"}
     # Receipts carry no time and no order that could be lined up with the responses.
     assert {c.key for c in inspect(ResponseReceipt).columns} == {"id", "questionnaire_id", "person_id"}
     receipt_ids = db.session.scalars(select(ResponseReceipt.id)).all()
     response_ids = db.session.scalars(select(Response.id)).all()
-    assert min(receipt_ids) > 2**24 and set(receipt_ids).isdisjoint(response_ids)
+    assert min(receipt_ids) > 2**24 and min(response_ids) > 2**24 and set(receipt_ids).isdisjoint(response_ids)
     # No audit row for responses, answers or receipts.
     audited = set(db.session.scalars(select(AuditEvent.object_type)))
-    assert not audited & {"Response", "Answer", "ResponseReceipt"}, audited
+    assert not audited & {"Response", "Answer", "ResponseReceipt", "HeldResponse"}, audited
     # No log line names a person together with a response.
     for record in caplog.records:
         message = record.getMessage()

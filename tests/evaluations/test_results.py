@@ -8,10 +8,12 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from netapp.blueprints.evaluations import queries
 from netapp.blueprints.evaluations.models import Answer, QuestionKind, Response
+from netapp.blueprints.evaluations.services import random_id
+from netapp.blueprints.registry.transfer import escape_formula
 from netapp.extensions import db
 from netapp.timeutil import today_oslo
 from tests import factories
@@ -78,10 +80,12 @@ def test_text_answers_are_limited_with_a_count(client, login, q):
     db.session.commit()
     text = queries.results(q)[2]
     assert text.text_count == queries.TEXT_ANSWERS_SHOWN + 5 and len(text.texts) == queries.TEXT_ANSWERS_SHOWN
-    assert text.texts[0] == f"Svar nummer {queries.TEXT_ANSWERS_SHOWN + 4}"  # newest first
+    # In the responses' random order, never the order they came in (newest or oldest first).
+    by_response = db.session.execute(select(Answer.text).where(Answer.text.is_not(None)).order_by(Answer.response_id))
+    assert text.texts == [t for (t,) in by_response][:queries.TEXT_ANSWERS_SHOWN]
     login("k@test.example")
     page = client.get(f"/evaluations/{q.id}/results").get_data(as_text=True)
-    assert "55 skriftlige svar" in page and "de 50 nyeste vises" in page
+    assert "55 skriftlige svar" in page and "50 av dem vises, i tilfeldig rekkefølge" in page
 
 
 def test_csv_has_one_row_per_response_and_is_formula_safe(client, login, q):
@@ -96,10 +100,14 @@ def test_csv_has_one_row_per_response_and_is_formula_safe(client, login, q):
     assert response.data.startswith(codecs.BOM_UTF8)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Svar nr.", "1. Faglig nytte?", "2. Tid til å dele?", "3. Hva bør vi endre?"]
-    assert rows[1] == ["1", "4", "Ja", "'=HYPERLINK(\"http://x.example\")"]
-    assert rows[2] == ["2", "2", "Nei", "Helt greit; takk"]
-    assert rows[3] == ["3", "", "", ""]
-    assert len(rows) == 4
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
+    assert sorted(row[1:] for row in rows[1:]) == [
+        ["", "", ""], ["2", "Nei", "Helt greit; takk"], ["4", "Ja", "'=HYPERLINK(\"http://x.example\")"]]
+    # Listed by the responses' random ids, not in the order they came in.
+    ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+    texts = {rid: db.session.scalar(select(Answer.text).where(Answer.response_id == rid, Answer.text.is_not(None)))
+             for rid in ids}
+    assert [row[3] for row in rows[1:]] == [escape_formula(texts[rid] or "") for rid in ids]
 
 
 def test_only_coordinators_of_the_network_see_results(client, login, q):
@@ -114,8 +122,9 @@ def test_only_coordinators_of_the_network_see_results(client, login, q):
 
 def _bulk_responses(q, n: int, start: int) -> None:
     s, y, t = q.questions
-    ids = db.session.scalars(insert(Response.__table__).returning(Response.__table__.c.id),
-                             [{"questionnaire_id": q.id, "submitted_on": today_oslo()} for _ in range(n)]).all()
+    ids = [random_id() for _ in range(n)]
+    db.session.execute(insert(Response.__table__),
+                       [{"id": rid, "questionnaire_id": q.id, "released_on": today_oslo()} for rid in ids])
     answers = []
     for i, rid in enumerate(ids, start=start):
         answers += [{"response_id": rid, "question_id": s.id, "value": i % 5 + 1, "text": None},
@@ -134,7 +143,7 @@ def test_results_page_query_count_does_not_grow_with_answers(client, login, coun
     _bulk_responses(q, 195, 5)
     with count_queries() as large:
         page = client.get(f"/evaluations/{q.id}/results").get_data(as_text=True)
-    assert "200 svar" in page and "de 50 nyeste vises" in page
+    assert "200 svar" in page and "50 av dem vises" in page
     assert small() == large(), f"{small()} SQL statements with 5 responses, {large()} with 200"
     with count_queries() as export:
         response = client.get(f"/evaluations/{q.id}/results.csv")

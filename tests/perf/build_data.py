@@ -449,7 +449,7 @@ def accounts(world: World) -> None:
         rows.append({"id": len(rows) + 1, "email": email, "person_id": person_id, "is_admin": False})
     for row in rows:
         row.update(password_hash=password_hash, is_enabled=True, session_token=secrets.token_hex(16),
-                   language=None, created_at=_at(TODAY - timedelta(days=400)), last_login_at=None)
+                   language=None, created_at=_at(TODAY - timedelta(days=400)), last_login_on=None)
     world.insert(User.__table__, rows)
     world.ids["coordinator_user"] = [r["id"] for r in rows[1:1 + len(world.ids["coordinator"])]]
 
@@ -629,6 +629,14 @@ def event_registrations(world: World) -> None:
     world.insert(EventRegistration.__table__, rows)
 
 
+def _unique_random_id(rng, used: set[int]) -> int:
+    while True:
+        value = rng.randrange(2**24, 2**31 - 1)
+        if value not in used:
+            used.add(value)
+            return value
+
+
 @step
 def evaluations(world: World) -> None:
     """A questionnaire of the standard questions after each past event but meetings; nine in ten
@@ -644,6 +652,7 @@ def evaluations(world: World) -> None:
 
     rng = world.rng
     questionnaires, questions, responses, receipts, answers = [], [], [], [], []
+    used_ids: set[int] = set()
     attended = world.info["attended_by_event"]
     comments = ["Flere pauser.", "Mer gruppearbeid.", "Foredrag fra pårørende.", "Svært nyttig.", "Mer refleksjon."]
     target = SIZES["evaluation_answers"]
@@ -662,13 +671,15 @@ def evaluations(world: World) -> None:
             q_rows.append({"id": len(questions) + 1, "questionnaire_id": q_id, "position": position,
                            "kind": kind.value, "text": str(text), "required": required})
             questions.append(q_rows[-1])
+        # Closed forms: their responses were mixed into one batch at closing (random ids, one date),
+        # and the receipts carry random ids too.
+        closed_on = (event["ends_at"] + timedelta(days=21)).date()
         for person_id in rng.sample(came, int(len(came) * 0.9)):
             if len(answers) >= target:
                 break
-            r_id = len(responses) + 1
-            responses.append({"id": r_id, "questionnaire_id": q_id,
-                              "submitted_on": (event["ends_at"] + timedelta(days=rng.randint(0, 14))).date()})
-            receipts.append({"id": len(receipts) + 1, "questionnaire_id": q_id, "person_id": person_id})
+            r_id = _unique_random_id(rng, used_ids)
+            responses.append({"id": r_id, "questionnaire_id": q_id, "released_on": closed_on})
+            receipts.append({"id": _unique_random_id(rng, used_ids), "questionnaire_id": q_id, "person_id": person_id})
             for question in q_rows:
                 if len(answers) >= target:
                     break

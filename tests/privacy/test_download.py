@@ -59,7 +59,7 @@ def test_my_data_as_json_holds_everything_about_me_and_nothing_about_others(clie
 
     assert data["format"] == "netapp-personal-data/1"
     assert data["account"]["email"] == "ressurs@demo.example"
-    assert data["account"]["last_login_at"]  # the login just now
+    assert data["account"]["last_login_on"]  # the login just now
     assert "password_hash" not in text and "$argon2" not in text
     person = data["person"]
     assert (person["first_name"], person["last_name"]) == ("Silje", "Øvrebø")

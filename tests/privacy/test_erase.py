@@ -237,3 +237,33 @@ def test_erasing_removes_registrations_for_coming_events_and_keeps_past_attendan
                               .where(EventRegistration.person_id == me.id)).all()
     assert ("Nettverkssamling: Tverrfaglig samarbeid", None) not in left
     assert sum(1 for _, attended in left if attended) == past_attended
+
+
+def test_an_erased_name_does_not_linger_in_the_sqlite_file(app):
+    """SQLite overwrites what it deletes (secure_delete): after erasure and a checkpoint, a copy of
+    the database file no longer holds the person's name."""
+    import secrets
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from netapp.blueprints.privacy.services import erase_person
+
+    if db.engine.dialect.name != "sqlite":
+        assert db.engine.dialect.name == "postgresql"  # PostgreSQL: VACUUM's business, see README
+        return
+    marker = f"Slettesen{secrets.token_hex(6)}"
+    network = factories.make_network()
+    person = factories.make_person(network, last_name=marker, first_name="Kari")
+    db.session.commit()
+    path = Path(db.engine.url.database)
+
+    def on_disk() -> bytes:
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.commit()
+        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+    assert marker.encode() in on_disk()
+    erase_person(person)
+    db.session.commit()
+    assert marker.encode() not in on_disk()

@@ -9,7 +9,7 @@ from netapp.blueprints.auth import services
 from netapp.blueprints.auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
 from netapp.extensions import db
 from netapp.permissions import require_login
-from netapp.timeutil import utcnow
+from netapp.timeutil import today_oslo
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +53,7 @@ def login():
         user = services.find_user(form.email.data)
         if user is not None and user.is_enabled and services.verify_password(user, form.password.data):
             services.clear_failures(form.email.data, ip)
-            user.last_login_at = utcnow()
+            user.last_login_on = today_oslo()  # the day only: a time could be lined up with answers
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Du er logget inn."), "success")

@@ -1,21 +1,42 @@
 """Evaluations: questionnaires, their questions, and anonymous answers.
 
 A response holds no person: who has answered is kept apart (ResponseReceipt), so a person
-answers once and the answers cannot be traced back to them.
+answers once. An answer first waits, sealed, in HeldResponse; it reaches the results (Response,
+Answer) only together with others, in a batch written by a later transaction in shuffled order
+under random ids, so neither the database nor its copies can pair a receipt with a response
+(see services.py).
 """
 
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from netapp.blueprints.gatherings.models import Event
 from netapp.blueprints.registry.models import Network, _enum
 from netapp.extensions import db
 from netapp.timeutil import utcnow
+
+TEXT_ANSWER_MAX = 4000  # characters in one free-text answer
+
+
+def random_id() -> int:
+    """A random id, above what a sequence reaches in practice, so a row carries no order."""
+    return 2**24 + secrets.randbelow(2**31 - 1 - 2**24)
 
 
 class QuestionnaireStatus(enum.StrEnum):
@@ -66,11 +87,12 @@ class Question(db.Model):
 
 
 class Response(db.Model):
-    """One anonymous set of answers; only the day is kept, not the time."""
+    """One anonymous set of answers in the results. Its id is random and its only date is the day
+    its batch was released, the same for the whole batch."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=random_id)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True)
-    submitted_on: Mapped[date] = mapped_column(Date)
+    released_on: Mapped[date] = mapped_column(Date)
 
 
 class Answer(db.Model):
@@ -81,11 +103,21 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
 
 
+class HeldResponse(db.Model):
+    """An answer waiting to be released into the results, sealed with the application's key
+    (netapp.sealing) and padded to the questionnaire's largest possible answer: the row, its
+    dead copies, the WAL and backups show neither the answers nor their length."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=random_id)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ResponseReceipt(db.Model):
     """That a person has answered a questionnaire (not what): one answer each."""
 
     __table_args__ = (UniqueConstraint("questionnaire_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=random_id)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

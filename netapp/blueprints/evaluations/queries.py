@@ -1,7 +1,8 @@
 """Reusable selects for evaluations: lists, the dashboard and results, aggregated in SQL.
 
 Results never leave this module for fewer than RESULTS_THRESHOLD responses (the views check
-`response_count` first), so a single answer cannot be picked out.
+`response_count` first), so a single answer cannot be picked out. Responses carry random ids and
+are listed by them (exports, text answers): never in the order they came in.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import and_, exists, func, literal, select
 
 from netapp.blueprints.evaluations.models import (
     Answer,
+    HeldResponse,
     Question,
     QuestionKind,
     Questionnaire,
@@ -29,10 +31,12 @@ TEXT_ANSWERS_SHOWN = 50
 
 
 def _response_count_column():
-    return (
-        select(func.count(Response.id)).where(Response.questionnaire_id == Questionnaire.id)
-        .correlate(Questionnaire).scalar_subquery().label("response_count")
-    )
+    """Answers received: those in the results and those waiting to be released."""
+    released = (select(func.count(Response.id)).where(Response.questionnaire_id == Questionnaire.id)
+                .correlate(Questionnaire).scalar_subquery())
+    held = (select(func.count(HeldResponse.id)).where(HeldResponse.questionnaire_id == Questionnaire.id)
+            .correlate(Questionnaire).scalar_subquery())
+    return (released + held).label("response_count")
 
 
 def for_event(event_id: int, person_id: int | None, *, coordinator: bool) -> list:
@@ -103,7 +107,17 @@ def has_answered(questionnaire_id: int, person_id: int | None) -> bool:
 
 
 def response_count(questionnaire_id: int) -> int:
+    """Responses in the results (released), not those still waiting."""
     return db.session.scalar(select(func.count(Response.id)).where(Response.questionnaire_id == questionnaire_id))
+
+
+def answer_counts(questionnaire_id: int) -> tuple[int, int]:
+    """(responses in the results, answers waiting to be released), in one query."""
+    released = select(func.count(Response.id)).where(Response.questionnaire_id == questionnaire_id).scalar_subquery()
+    held = (select(func.count(HeldResponse.id)).where(HeldResponse.questionnaire_id == questionnaire_id)
+            .scalar_subquery())
+    row = db.session.execute(select(released, held)).one()
+    return int(row[0]), int(row[1])
 
 
 def event_choices(network_ids: frozenset[int] | None, limit: int = 200) -> list:
@@ -165,11 +179,11 @@ def results(questionnaire: Questionnaire) -> list[QuestionResult]:
     for question_id, value, count in db.session.execute(distribution):
         counts[question_id][value] = count
 
-    # The newest text answers per question and their total, in one query (window functions).
+    # Text answers per question, in the responses' (random) order, and their total, in one query.
     ranked = (
         select(
             Answer.question_id, Answer.text,
-            func.row_number().over(partition_by=Answer.question_id, order_by=Answer.id.desc()).label("rank"),
+            func.row_number().over(partition_by=Answer.question_id, order_by=Answer.response_id).label("rank"),
             func.count(literal(1)).over(partition_by=Answer.question_id).label("total"),
         )
         .join(Response, in_questionnaire)
@@ -199,7 +213,7 @@ def results(questionnaire: Questionnaire) -> list[QuestionResult]:
 
 def export_table(questionnaire: Questionnaire):
     """One row per response, one value per question, from one ordered query: yields
-    (response_id, {question_id: (value, text)}) in the order the responses came in."""
+    (response_id, {question_id: (value, text)}) in the order of the responses' random ids."""
     query = (
         select(Response.id, Answer.question_id, Answer.value, Answer.text)
         .outerjoin(Answer, Answer.response_id == Response.id)

@@ -44,6 +44,7 @@ from netapp.permissions import (
     require_coordinator,
     require_login,
 )
+from netapp.sealing import SealError
 from netapp.timeutil import format_date, today_oslo
 from netapp.validators import choices, int_arg
 
@@ -138,9 +139,10 @@ def view_questionnaire(questionnaire_id: int):
 
 
 def _render_questionnaire(questionnaire: Questionnaire, form: QuestionForm, status: int = 200):
+    released, waiting = queries.answer_counts(questionnaire.id)
     return render_template(
         "evaluations/view.html", questionnaire=questionnaire, form=form, kinds=kind_labels(),
-        statuses=status_labels(), responses=queries.response_count(questionnaire.id),
+        statuses=status_labels(), responses=released + waiting, waiting=waiting,
         is_draft=questionnaire.status == QuestionnaireStatus.DRAFT,
         threshold=queries.RESULTS_THRESHOLD,
     ), status
@@ -263,7 +265,15 @@ def open_questionnaire(questionnaire_id: int):
 @require_coordinator
 def close_questionnaire(questionnaire_id: int):
     questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
-    if services.close_questionnaire(questionnaire):
+    try:
+        closed = services.close_questionnaire(questionnaire)
+    except SealError:
+        db.session.rollback()
+        log.error("questionnaire %s: held answers cannot be opened; not closed", questionnaire.id)
+        flash(_("Skjemaet kan ikke lukkes nå: svar som venter, kan ikke leses med nøkkelen installasjonen har. "
+                "Be driftsansvarlig sjekke ANSWER_KEY og SECRET_KEY."), "danger")
+        return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id))
+    if closed:
         db.session.commit()
         flash(_("Skjemaet er lukket. Ingen kan svare lenger."), "success")
     else:
@@ -305,6 +315,11 @@ def answer_questionnaire(questionnaire_id: int):
             db.session.rollback()
             flash(_("Du har allerede svart på dette skjemaet. Hver deltaker svarer én gang."), "warning")
             return redirect(url_for("evaluations.answer_questionnaire", questionnaire_id=questionnaire_id))
+        except services.NotOpen:
+            db.session.rollback()
+            db.session.refresh(questionnaire)
+            return render_template("evaluations/not_open.html", questionnaire=questionnaire,
+                                   status=status_labels()[questionnaire.status]), 409
         db.session.commit()
         return redirect(url_for("evaluations.answer_thanks", questionnaire_id=questionnaire_id))
     return render_template("evaluations/answer.html", questionnaire=questionnaire, form=form,
@@ -326,10 +341,10 @@ def questionnaire_results(questionnaire_id: int):
     questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
 
     def context() -> dict:
-        count = queries.response_count(questionnaire.id)
+        count, waiting = queries.answer_counts(questionnaire.id)
         shown = count >= queries.RESULTS_THRESHOLD
         return {
-            "questionnaire": questionnaire, "count": count, "shown": shown,
+            "questionnaire": questionnaire, "count": count, "waiting": waiting, "shown": shown,
             "results": queries.results(questionnaire) if shown else [], "threshold": queries.RESULTS_THRESHOLD,
             "statuses": status_labels(), "scale_names": dict(scale_labels()), "text_limit": queries.TEXT_ANSWERS_SHOWN,
         }

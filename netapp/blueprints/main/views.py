@@ -11,7 +11,7 @@ from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import cached, fragment
 from netapp.extensions import db
-from netapp.mail import OutboxMessage, OutboxStatus
+from netapp.mail import OutboxMessage, OutboxStatus, outbox_topics
 from netapp.pagination import paginate
 from netapp.permissions import (
     coordinated_network_ids,
@@ -108,12 +108,14 @@ def my_staff():
 @require_admin
 def outbox():
     status = request.args.get("status", "")
-    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    query = (select(OutboxMessage).where(OutboxMessage.anonymous.is_(False))
+             .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()))
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == status)
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("main/outbox.html", page=page, counts=counts, status=status, statuses=list(OutboxStatus))
+    return render_template("main/outbox.html", page=page, counts=counts, status=status, statuses=list(OutboxStatus),
+                           anonymous=outbox_topics(status if status in {s.value for s in OutboxStatus} else None))
 
 
 @bp.route("/admin/audit")

@@ -193,7 +193,7 @@ def erase_person(person: Person, *, on: date | None = None) -> None:
         user.is_enabled = False
         user.is_admin = False
         user.language = None
-        user.last_login_at = None
+        user.last_login_on = None
         user.session_token = new_session_token()
     db.session.flush()
     audit.record("erase", person)
@@ -263,7 +263,7 @@ def section_labels() -> dict[str, str]:
 def field_labels() -> dict[str, str]:
     return {
         "email": _("E-post"), "language": _("Språk"), "is_admin": _("Administrator"),
-        "created_at": _("Opprettet"), "last_login_at": _("Sist innlogget"),
+        "created_at": _("Opprettet"), "last_login_on": _("Sist innlogget"),
         "id": _("Nummer"), "first_name": _("Fornavn"), "last_name": _("Etternavn"), "phone": _("Telefon"),
         "profession": _("Yrke"), "workplace": _("Arbeidssted"), "organisation": _("Organisasjon"),
         "organisation_kind": _("Type organisasjon"), "municipality_number": _("Kommunenummer"),
@@ -300,7 +300,7 @@ def personal_data(user) -> dict:
     data: dict = {
         "account": {
             "email": user.email, "language": user.language, "is_admin": user.is_admin,
-            "created_at": user.created_at, "last_login_at": user.last_login_at,
+            "created_at": user.created_at, "last_login_on": user.last_login_on,
         },
         "person": None, "memberships": [], "history": [], "workplaces_led": [],
         "event_registrations": [], "questionnaires_answered": [],
