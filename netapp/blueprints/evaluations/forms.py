@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from netapp.blueprints.evaluations.models import TEXT_ANSWER_MAX, QuestionKind, QuestionnaireStatus
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
-from netapp.validators import choices
+from netapp.validators import choices, int_choice
 
 
 def kind_labels():
@@ -50,8 +50,8 @@ class QuestionnaireForm(FlaskForm):
 
 
 class NewQuestionnaireForm(FlaskForm):
-    network_id = SelectField(_l("Nettverk"), coerce=int)
-    event_id = SelectField(_l("Arrangement (valgfritt)"), coerce=int, default=0,
+    network_id = SelectField(_l("Nettverk"), coerce=int_choice)
+    event_id = SelectField(_l("Arrangement (valgfritt)"), coerce=int_choice, default=0,
                            description=_l("Arrangementet som evalueres. Det må høre til nettverket over."))
     title = _title()
     intro = _intro()
@@ -90,9 +90,9 @@ def answer_form_class(questions):
         else:
             presence = Optional()
         if question.kind == QuestionKind.SCALE:
-            field = RadioField(question.text, coerce=int, choices=choices(scale_labels()), validators=[presence])
+            field = RadioField(question.text, coerce=int_choice, choices=choices(scale_labels()), validators=[presence])
         elif question.kind == QuestionKind.YES_NO:
-            field = RadioField(question.text, coerce=int, choices=choices([(1, _l("Ja")), (0, _l("Nei"))]),
+            field = RadioField(question.text, coerce=int_choice, choices=choices([(1, _l("Ja")), (0, _l("Nei"))]),
                                validators=[presence])
         else:
             field = TextAreaField(question.text, description=NO_PATIENT_DATA, validators=[
