@@ -84,9 +84,22 @@ HOSTILE = [
     "ø" * 255,
 ]
 
+# Digits that are not ASCII: str.isdigit() takes all of them, int() and strptime() all but the
+# superscripts ('²' passes isdigit() and then fails in int(); '١٢' and '１２' become 12).
+UNICODE_DIGITS = ["²", "¹²", "٣", "١٢", "１２", "߁", "𝟙", "५०", "²０２６", "٢٠٢٦"]
+
 # Numbers that are valid text but not valid ids: past PostgreSQL's INTEGER and SQLite's 64 bits,
 # negative, other digits Python's int() accepts.
-NUMBERS = ["-1", "0", "2147483648", "9223372036854775808", "99999999999999999999999", "1e3", "１２", "٣", " 7 "]
+NUMBERS = ["-1", "0", "2147483648", "9223372036854775808", "99999999999999999999999", "1e3", " 7 ", "+5", "5 0",
+           *UNICODE_DIGITS]
+
+# Query-string parameters the views read as numbers (besides the forms' own number fields).
+NUMERIC_PARAMS = ("page", "network", "municipality", "organisation", "event", "other")
+
+# Dates at and near the ends of what Python's date holds, and dates in other digits.
+EXTREME_DATES = ["0001-01-01", "9999-12-31", "0001-01-02", "9999-12-30", "1899-12-31", "2201-01-01",
+                 "２０２６-１１-２３", "٢٠٢٦-١١-٢٣", "2026-²1-01", "2026-1-1", "2026-02-29", "0000-01-01"]
+EXTREME_TIMES = ["00:00", "23:59", "24:00", "9:5", "２３:５９", "٠٩:٣٠", "¹²:00", "10:00:00", "-1:00"]
 
 # The characters that break things most often, mixed into otherwise ordinary text.
 _NASTY_CHARS = "\x00\x01\x08\x0b\x0c\x1b\x7f\x85\u2028\u202e\u200f\ufeff\ufffe<>\"'&%{}\\;æøåÆØÅ"
@@ -114,6 +127,27 @@ def long_text() -> st.SearchStrategy[str]:
 def any_text() -> st.SearchStrategy[str]:
     # Long strings are expensive; they get one branch in three.
     return st.one_of(hostile_text(), hostile_text(), long_text())
+
+
+def unicode_number() -> st.SearchStrategy[str]:
+    """Numbers written in other digits: the known ones, and any run of Unicode digits (Nd, No)."""
+    return st.one_of(st.sampled_from(UNICODE_DIGITS),
+                     st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=6))
+
+
+def any_date() -> st.SearchStrategy[str]:
+    """Dates from year 1 to 9999 as a date input sends them (YYYY-MM-DD), the extremes, and odd digits."""
+    return st.one_of(st.dates().map(date.isoformat), st.sampled_from(EXTREME_DATES))
+
+
+def any_time() -> st.SearchStrategy[str]:
+    return st.one_of(st.times().map(lambda t: t.strftime("%H:%M")), st.sampled_from(EXTREME_TIMES))
+
+
+def is_numeric(f) -> bool:
+    """A number field, a select or button with numeric options, or a query parameter read as a number."""
+    return (f.type == "number" or f.name in NUMERIC_PARAMS or (f.value.isascii() and f.value.isdigit())
+            or any(o.isascii() and o.isdigit() for o in f.options))
 
 
 # ------------------------------------------------------------------------------------------ demo snapshot
@@ -411,6 +445,8 @@ def baseline_value(f: Field, unique: str, sample: dict | None = None) -> str:
         return f"fuzz.{f.name.replace('_', '.')}.{unique}@test.example"
     if f.type == "date":
         return date.today().isoformat()
+    if f.type == "time":
+        return "10:00"
     if f.type == "number":
         return "50"
     if f.type == "password":
@@ -422,15 +458,21 @@ def baseline_value(f: Field, unique: str, sample: dict | None = None) -> str:
 
 def _field_value(f: Field, unique: str, sample: dict) -> st.SearchStrategy[str]:
     options = [baseline_value(f, unique, sample)]
+    typed = []
     if f.kind in ("select", "button") and f.options:
         options += f.options
     if f.type == "email":
         options.append(f"o'hara+{unique}@test.example")
     if f.type == "date":
         options.append("2026-11-23")
-    if f.type == "number" or (f.options and any(o.isdigit() for o in f.options)):
+        typed.append(any_date())
+    if f.type == "time":
+        typed.append(any_time())
+    if is_numeric(f):
         options += NUMBERS
-    return st.one_of(st.sampled_from(options), any_text())
+        typed.append(unicode_number())
+    # A field with a type of its own gets values of that type half the time.
+    return st.one_of(st.sampled_from(options), *typed, *typed, any_text())
 
 
 @st.composite
@@ -478,19 +520,39 @@ def form_data(draw, spec: FormSpec | None, samples: list[dict], unique: str, ext
 # Every field of every form gets each of these once, the other fields valid (see sweep).
 SWEEP = ["99999999999999999999999", MARKUP + ATTRIBUTE_BREAK + "' OR 1=1 --%(name)s{0}\x00\x1b\u202e👩‍⚕️",
          ("ø" + MARKUP) * 4000]
+# ... and each field with a type of its own these (the checks people forget: other digits, the
+# ends of the calendar).
+SWEEP_NUMBER = ["²", "١٢", "𝟙"]
+SWEEP_DATE = ["0001-01-01", "9999-12-31", "２０２６-１１-２３"]
+SWEEP_TIME = ["２３:５９", "24:00"]
+
+
+def sweep_values(f: Field) -> list[str]:
+    values = list(SWEEP)
+    if f.type == "date":
+        values += SWEEP_DATE
+    if f.type == "time":
+        values += SWEEP_TIME
+    if is_numeric(f):
+        values += SWEEP_NUMBER
+    return values
 
 
 def sweep(spec: FormSpec | None, samples: list[dict], unique: str):
-    """Deterministic submissions: each field in turn gets each SWEEP value, the others valid."""
+    """Deterministic submissions: each field in turn gets each of its sweep values, the others valid."""
     if spec is None:
         return
     fields = [f for f in spec.fields if f.name != "csrf_token" and f.type not in ("file", "checkbox")]
+    # A checkbox carrying an id (attendance) is swept with other digits only; the others stay unchecked.
+    boxes = [f for f in spec.fields if f.type == "checkbox" and is_numeric(f)]
     sample = samples[-1] if samples else {}
-    for target in fields:
-        for value in SWEEP:
+    for target in fields + boxes[:1]:
+        for value in sweep_values(target) if target.type != "checkbox" else SWEEP_NUMBER:
             data = MultiDict()
             for f in fields:
                 data.add(f.name, value if f is target else baseline_value(f, unique, sample))
+            if target.type == "checkbox":
+                data.add(target.name, value)
             for f in spec.fields:
                 if f.type == "file":
                     data[f.name] = (io.BytesIO(b"Fornavn;Etternavn;E-post\nKari;Nordmann;kari@test.example\n"), "fil.csv")

@@ -1,5 +1,7 @@
 """Robustness: hostile text in every form never gives a server error, and stored hostile values
-are shown escaped on pages that still answer and validate.
+are shown escaped on pages that still answer and validate. Numbers are also drawn in other
+digits ('²', '١٢', '１２'), dates from year 1 to 9999 and odd times, for every number, date and
+time field, every select with numeric options, and the page and numeric filters of every page.
 
 The forms are found, not listed: every POST route of the route x role matrix is posted to as a
 role that may use it, with the fields of the form that role is shown for it (see
@@ -19,7 +21,7 @@ import csv
 import io
 import itertools
 import re
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from hypothesis import given
@@ -34,6 +36,9 @@ from tests.conftest import links_in
 from tests.fuzz_support import (
     ATTRIBUTE_BREAK,
     MARKUP,
+    NUMERIC_PARAMS,
+    PREFERRED_ROLES,
+    UNICODE_DIGITS,
     check_page,
     forbidden_code_points,
     form_data,
@@ -47,6 +52,7 @@ from tests.fuzz_support import (
     vnu_available,
     vnu_errors,
 )
+from tests.matrix import ROLES
 from tests.test_route_matrix import ROUTES, _client_for
 
 POST_ROUTES = post_routes(ROUTES)
@@ -110,25 +116,71 @@ def test_hostile_text_posted_to_a_form_never_gives_a_server_error(app, target):
     post()
 
 
+def _with_params(url: str, **params: str) -> str:
+    """The URL with these query parameters set (replacing any the URL already has)."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode(kept + list(params.items()))))
+
+
 def test_hostile_text_in_search_and_filter_forms_never_gives_a_server_error(app):
     ctx = fresh_demo(app)
+    clients = {}
+
+    def client_for(role):
+        if role not in clients:
+            clients[role] = _client_for(app, role)
+        return clients[role]
+
+    # First every GET page of the matrix (as the most powerful role that may open it, and
+    # anonymously too where anonymous may), with a number in other digits in the page and in
+    # every numeric filter; the network filter (a slug on some pages, an id on others) on its own.
+    digits = itertools.cycle(UNICODE_DIGITS)
+    tried = 0
+    for route in ROUTES:
+        allowed = [role for role in PREFERRED_ROLES if route.expected(role) == 200]
+        if route.method != "GET" or not allowed:
+            continue
+        for role in dict.fromkeys([allowed[0], *(["anonymous"] if "anonymous" in allowed else [])]):
+            url = route.url(ctx)
+            for params in ({name: next(digits) for name in NUMERIC_PARAMS if name != "network"},
+                           {"network": next(digits)}):
+                target = _with_params(url, **params)
+                answer = send(client_for(role), "GET", target)
+                tried += 1
+                assert answer.status < 500, f"GET {target} as {role}\n{answer.describe()}"
+    assert tried > 100
+
     pairs = [(role, form) for role in ("coordinator", "admin", "manager", "anonymous")
              for form in get_forms(app, role, ctx, ROUTES)]
     assert any(form.path == "/registry/" and "q" in form.names() for _, form in pairs), "no registry search form found"
-    clients = {}
 
     @given(data=st.data())
     def search(data):
         role, form = data.draw(st.sampled_from(pairs))
-        values = data.draw(form_data(form, [], str(next(_unique)), extra_names=["page", "sort", "dir", "next"]))
-        if role not in clients:
-            clients[role] = _client_for(app, role)
-        client = clients[role]
-        answer = send(client, "GET", form.path, data=values)
+        values = data.draw(form_data(form, [], str(next(_unique)), extra_names=["sort", "dir", "next", *NUMERIC_PARAMS]))
+        answer = send(client_for(role), "GET", form.path, data=values)
         assert answer.status < 500, f"GET {form.path} as {role} with {dict(values.lists())!r:.2000}\n{answer.describe()}"
         _no_injection(answer, f"GET {form.path} as {role}")
 
     search()
+
+
+def test_a_page_number_in_other_digits_shows_the_first_page_everywhere(app):
+    """`?page=²` passed str.isdigit() and then failed in int(): every paginated page answered 500,
+    the public network pages too. Every GET page of the matrix, for every role that may open it,
+    answers as it does without the parameter."""
+    ctx = fresh_demo(app)
+    failures, tried = [], 0
+    for role in ROLES:
+        client = _client_for(app, role)
+        for url in dict.fromkeys(r.url(ctx) for r in ROUTES if r.method == "GET" and r.expected(role) == 200):
+            answer = send(client, "GET", _with_params(url, page="²"))
+            tried += 1
+            if answer.status != 200:
+                failures.append(f"GET {_with_params(url, page='²')} as {role}: {answer.describe().splitlines()[-1]}")
+    assert tried > 200 and f"/n/{ctx['network']}" in {r.url(ctx) for r in ROUTES if r.expected("anonymous") == 200}
+    assert not failures, "\n".join(failures)
 
 
 HUGE = 10**22  # past PostgreSQL's INTEGER and SQLite's 64-bit integers
