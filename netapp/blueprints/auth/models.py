@@ -62,7 +62,8 @@ class OneTimeToken(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, counted per e-mail and per client address across all workers."""
+    """Failed logins, counted per (account, address) pair, per account and per address, across all
+    workers (throttling in auth/services.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
