@@ -12,7 +12,8 @@ from functools import cache, wraps
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import String, bindparam, cast, exists, func, literal, or_, select
+from sqlalchemy import String, and_, bindparam, cast, exists, false, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
 
 from netapp.blueprints.registry.models import (
     Membership,
@@ -209,20 +210,121 @@ def can_view_person(person: Person, user=None) -> bool:
         return False
     if is_admin(user) or person.id == user.person_id:
         return True
-    if is_coordinator(user) and _coordinates_person(person, user):
+    if is_coordinator(user) and (_coordinates_person(person, user) or can_edit_person(person, user)):
         return True
     return is_manager(user) and bool(
         db.session.scalar(select(exists().where(Person.id == person.id, managed_persons_clause(user))))
     )
 
 
+# ---------------------------------------------------------------- scope: what a coordinator may change
+#
+# A person is within a network's scope when they have a membership (current or past) in it, or one
+# of their staff has: their direct reports and the staff of workplaces they lead. A coordinator may
+# change a person within the scope of a network they coordinate, unless the person is also within
+# another network's scope or carries an account with roles of its own (admin, manager, workplace
+# leader, coordinator): those are changed by an admin or by the person. A workplace is within a
+# network's scope when a member (current or past) works there; a coordinator sees the workplaces
+# within their networks' scope and changes those within no other network's scope. Everything is SQL,
+# so a list asks once for all its rows.
+
+
+def _networks(ids, inside: bool):
+    """A condition on a membership alias: its network is (inside) or is not among `ids` (a bind)."""
+    return lambda m: m.network_id.in_(ids) if inside else m.network_id.not_in(ids)
+
+
+def _within_scope(person_id, networks):
+    """The person, or one of their staff, has a membership (current or past) that `networks` admits."""
+    m, staff, led = aliased(Membership), aliased(Person), aliased(Workplace)
+    return or_(
+        exists().where(m.person_id == person_id, networks(m)),
+        exists().where(staff.manager_id == person_id, m.person_id == staff.id, networks(m)),
+        exists().where(led.leader_id == person_id, staff.workplace_id == led.id, m.person_id == staff.id, networks(m)),
+    )
+
+
+def _role_account(person_id, is_manager):
+    """The person has an account with roles of its own: admin, manager (marked, with staff, or
+    leading a workplace) or current coordinator."""
+    from netapp.blueprints.auth.models import User
+
+    account, m, staff, led = aliased(User), aliased(Membership), aliased(Person), aliased(Workplace)
+    # Flat EXISTS only: a subquery correlates with the query right around it, not further out.
+    return or_(
+        exists().where(account.person_id == person_id, account.is_admin.is_(True)),
+        and_(
+            exists().where(account.person_id == person_id),
+            or_(
+                is_manager.is_(True),
+                exists().where(staff.manager_id == person_id),
+                exists().where(led.leader_id == person_id),
+                exists().where(m.person_id == person_id, m.role == MembershipRole.COORDINATOR, m.end_date.is_(None)),
+            ),
+        ),
+    )
+
+
+def _changeable(ids, own_person_id):
+    """SQL condition on Person: a coordinator of the networks `ids` (a bind) whose own person is
+    `own_person_id` may change the person."""
+    return or_(
+        Person.id == own_person_id,
+        and_(
+            _within_scope(Person.id, _networks(ids, True)),
+            ~_within_scope(Person.id, _networks(ids, False)),
+            ~_role_account(Person.id, Person.is_manager),
+        ),
+    )
+
+
+def _scope_binds(user) -> tuple:
+    ids = sorted(coordinated_network_ids(user))
+    return bindparam(None, ids, expanding=True), literal(user.person_id)
+
+
+def changeable_persons_clause(user=None):
+    """SQL condition for the persons the user may change: admins everyone, coordinators those of
+    their networks that are within no other network's scope and hold no role of their own (and
+    their own record), anyone else nobody."""
+    user = _user(user)
+    ids = coordinated_network_ids(user)
+    if ids is None:
+        return true()
+    if not ids:
+        return false()
+    return _changeable(*_scope_binds(user))
+
+
+@cache
+def _changeable_select():
+    """Built once: may a coordinator (networks, own person) change this person?"""
+    return select(exists().where(
+        Person.id == bindparam("person_id"),
+        _changeable(bindparam("network_ids", expanding=True), bindparam("own_person_id")),
+    ))
+
+
 def can_edit_person(person: Person, user=None) -> bool:
+    """Whether the user may change the person (edit, deactivate, reactivate, merge, erase, import)."""
     user = _user(user)
     if is_admin(user):
         return True
-    if not is_coordinator(user):
+    ids = coordinated_network_ids(user)
+    if not ids:
         return False
-    return _coordinates_person(person, user)
+    known = _cache(user).setdefault("changeable", {})
+    if person.id not in known:
+        known[person.id] = bool(db.session.scalar(_changeable_select(), {
+            "person_id": person.id, "network_ids": sorted(ids), "own_person_id": user.person_id}))
+    return known[person.id]
+
+
+def can_merge_person(person: Person, user=None) -> bool:
+    """Merging moves memberships, staff, leadership and the account: nobody but an admin merges
+    their own record (they would grant themselves what the other record holds)."""
+    user = _user(user)
+    return can_edit_person(person, user) and (is_admin(user) or person.id != user.person_id)
 
 
 # ---------------------------------------------------------------- decorators and loaders
@@ -254,21 +356,26 @@ require_manager = require(lambda user: is_manager(user) or is_admin(user))
 
 @cache
 def _person_in_networks_select():
-    """Built once: a person, and whether they are (or were) a member of one of the given networks."""
-    member = exists().where(
-        Membership.person_id == Person.id, Membership.network_id.in_(bindparam("network_ids", expanding=True)),
-    )
-    return select(Person, member).where(Person.id == bindparam("person_id"))
+    """Built once: a person, whether they are (or were) a member of one of the given networks, and
+    whether the coordinator of those networks may change them."""
+    network_ids = bindparam("network_ids", expanding=True)
+    member = exists().where(Membership.person_id == Person.id, Membership.network_id.in_(network_ids))
+    changeable = _changeable(network_ids, bindparam("own_person_id"))
+    return select(Person, member, changeable).where(Person.id == bindparam("person_id"))
 
 
 def get_person_or_404(person_id: int, *, edit: bool = False) -> Person:
-    ids = coordinated_network_ids()
-    if ids:  # a coordinator: the person and the permission in one query
-        row = db.session.execute(_person_in_networks_select(), {"person_id": person_id, "network_ids": sorted(ids)}).first()
+    """A person the user may see (edit=True: may change, see can_edit_person)."""
+    user = _user()
+    ids = coordinated_network_ids(user)
+    if ids:  # a coordinator: the person and both permissions in one query
+        row = db.session.execute(_person_in_networks_select(), {
+            "person_id": person_id, "network_ids": sorted(ids), "own_person_id": user.person_id}).first()
         if row is None:
             abort(404)
-        person, coordinated = row
-        if coordinated:
+        person, coordinated, changeable = row
+        _cache(user).setdefault("changeable", {})[person.id] = bool(changeable)
+        if changeable or (coordinated and not edit):  # what they may change they may see
             return person
     else:
         person = db.session.get(Person, person_id)
@@ -378,6 +485,7 @@ def template_helpers() -> dict:
         "is_manager": is_manager,
         "is_resource_person": is_resource_person,
         "can_edit_person": can_edit_person,
+        "can_merge_person": can_merge_person,
         "can_coordinate": can_coordinate,
         "can_coordinate_network_id": can_coordinate_network_id,
         "can_register_for_event": can_register_for_event,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from netapp.blueprints.auth.models import User
@@ -75,7 +77,9 @@ def test_approve_creates_member_account_and_password_mail(client, demo, login, o
 
 def test_approve_reuses_the_person_with_the_same_email(client, demo, login, outbox):
     regional = network()
-    known = factories.make_person(email="Kjent.Person@Test.Example", first_name="Kjent", last_name="Person")
+    # A former member of the network: within its scope, so the coordinator may change the record.
+    known = factories.make_person(regional, email="Kjent.Person@Test.Example", first_name="Kjent", last_name="Person")
+    known.memberships[0].end_date = date(2024, 6, 30)
     factories.make_user("kjent.person@test.example", person=known)
     db.session.add(Registration(network=regional, status=RegistrationStatus.AWAITING_COORDINATOR,
                                 first_name="Kjent", last_name="Personsen", email="kjent.person@test.example",

@@ -1,8 +1,39 @@
-"""Matrix rows for main, public, auth and registry pages."""
+"""Matrix rows for main, public, auth and registry pages, with the registry's object scope: what
+the coordinator of the Stavanger group (other_coordinator) may change of the regional network, and
+what the demo coordinator may change of a person who is no member (a manager with an account)."""
 
+from sqlalchemy import exists, select
+
+from netapp.blueprints.registry.models import Membership, Network, Person
+from netapp.extensions import db
 from tests.matrix import COORDINATORS, Route, everyone, login_required
 
 R = Route
+
+
+def extend_context(ctx: dict) -> None:
+    """no_membership_person: leder@demo.example (a manager with an account, in no network);
+    shared_person: a resource person of both networks; group_person: one of the Stavanger group
+    only."""
+    regional = db.session.scalar(select(Network.id).where(Network.slug == ctx["network"]))
+    group = db.session.scalar(select(Network.id).where(Network.slug == ctx["other_network"]))
+    ctx["no_membership_person"] = db.session.scalar(select(Person.id).where(Person.email_normalized == "leder@demo.example"))
+    in_regional = exists().where(Membership.person_id == Person.id, Membership.network_id == regional)
+    in_group = exists().where(Membership.person_id == Person.id, Membership.network_id == group)
+    ctx["shared_person"] = db.session.scalar(
+        select(Person.id).where(in_regional, in_group, Person.email_normalized.like("%.demo.example"))
+        .order_by(Person.id).limit(1))
+    ctx["group_person"] = db.session.scalar(
+        select(Person.id).where(~in_regional, in_group, Person.email_normalized.like("%.demo.example"))
+        .order_by(Person.id).limit(1))
+    keys = ("no_membership_person", "shared_person", "group_person")
+    assert None not in [ctx[key] for key in keys], ctx
+
+
+# Only an admin may change it: a coordinator gets 403, whichever networks they coordinate.
+ADMIN_ONLY = {**login_required(200, allowed=COORDINATORS), "coordinator": 403, "other_coordinator": 403}
+# A person of both networks: the coordinator of both may change it, the Stavanger group's may not.
+BOTH_NETWORKS = {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403}
 
 ROUTES = [
     # main
@@ -60,6 +91,35 @@ ROUTES = [
       login_required(200, allowed=COORDINATORS)),
     R("registry.edit_workplace", "POST", lambda c: f"/registry/workplaces/{c['workplace']}/edit",
       login_required(200, allowed=COORDINATORS), data=lambda c: {"name": ""}),
+    # object scope: persons a coordinator may see (or not) but not change
+    R("registry.view_person", "GET", lambda c: f"/registry/persons/{c['shared_person']}",
+      login_required(200, allowed=COORDINATORS), note="shown read-only to the Stavanger group's coordinator"),
+    *[R(endpoint, method, url, expect, data=data, fresh=fresh, note=note)
+      for key, expect, note in (
+          ("shared_person", BOTH_NETWORKS, "a member of both networks"),
+          ("no_membership_person", ADMIN_ONLY, "a manager with an account, in no network"))
+      for endpoint, method, url, data, fresh in (
+          ("registry.edit_person", "GET", lambda c, k=key: f"/registry/persons/{c[k]}/edit", None, False),
+          ("registry.edit_person", "POST", lambda c, k=key: f"/registry/persons/{c[k]}/edit",
+           lambda c: {"first_name": ""}, False),
+          ("registry.deactivate_person", "GET", lambda c, k=key: f"/registry/persons/{c[k]}/deactivate", None, False),
+          ("registry.deactivate_person", "POST", lambda c, k=key: f"/registry/persons/{c[k]}/deactivate",
+           lambda c: {"left_on": "not a date"}, False),
+          ("registry.merge_persons", "GET", lambda c, k=key: f"/registry/persons/{c[k]}/merge", None, False),
+          ("registry.merge_persons", "POST", lambda c, k=key: f"/registry/persons/{c[k]}/merge",
+           lambda c: {"other_id": ""}, False),
+      )],
+    R("registry.reactivate_person", "POST", lambda c: f"/registry/persons/{c['shared_person']}/reactivate",
+      {**BOTH_NETWORKS, "coordinator": 302, "admin": 302}, fresh=True, note="a member of both networks"),
+    R("registry.reactivate_person", "POST", lambda c: f"/registry/persons/{c['no_membership_person']}/reactivate",
+      {**ADMIN_ONLY, "admin": 302}, fresh=True, note="a manager with an account, in no network"),
+    R("registry.merge_persons", "POST", lambda c: f"/registry/persons/{c['person']}/merge",
+      {**ADMIN_ONLY, "other_coordinator": 403}, data=lambda c: {"other_id": str(c["no_membership_person"])},
+      note="the record to fold in is a manager with an account"),
+    R("registry.merge_persons", "POST", lambda c: f"/registry/persons/{c['group_person']}/merge",
+      {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403},
+      data=lambda c: {"other_id": str(c["shared_person"])},
+      note="the Stavanger group's own member, and a member of both networks to fold in"),
     R("static", "GET", lambda c: "/static/css/netapp.css", everyone(200)),
     R("bootstrap.static", "GET", lambda c: "/bootstrap/static/css/bootstrap.min.css", everyone(200)),
 ]

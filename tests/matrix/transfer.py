@@ -14,11 +14,21 @@ CSV = b"Fornavn;Etternavn;E-post\nMatrise;Testesen;matrise.testesen@test.example
 
 
 def extend_context(ctx: dict) -> None:
-    """An upload by koordinator@demo.example, waiting for confirmation."""
+    """Uploads waiting for confirmation: import_token, a new person, by koordinator@demo.example;
+    no_member_token, by the same, renaming leder@demo.example (a manager with an account, in no
+    network); other_network_token, by the Stavanger group's coordinator into their group, renaming
+    ressurs@demo.example (a member of the regional network only)."""
     user = db.session.scalar(select(User).where(User.email == "koordinator@demo.example"))
+    other = db.session.scalar(select(User).where(User.email == "annen.koordinator@test.example"))
     network = db.session.scalar(select(Network).where(Network.slug == ctx["network"]))
+    group = db.session.scalar(select(Network).where(Network.slug == ctx["other_network"]))
     ctx["import_token"] = transfer.store_upload(CSV, "matrise.csv", network, user).token
+    ctx["no_member_token"] = transfer.store_upload(RENAME % b"leder@demo.example", "leder.csv", network, user).token
+    ctx["other_network_token"] = transfer.store_upload(RENAME % b"ressurs@demo.example", "ressurs.csv", group,
+                                                       other).token
 
+
+RENAME = b"Fornavn;Etternavn;E-post\nOmd\xc3\xb8pt;Av Import;%s\n"
 
 # Only the coordinator who uploaded a file can see or confirm it; anyone else gets 404.
 OWN_UPLOAD = {**login_required(200, allowed=COORDINATORS), "admin": 404, "other_coordinator": 404}
@@ -32,6 +42,11 @@ ROUTES = [
     R("registry.preview_import", "GET", lambda c: f"/registry/import/{c['import_token']}", OWN_UPLOAD),
     R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['import_token']}",
       {**OWN_UPLOAD, "coordinator": 302}, fresh=True),
+    # object scope: an import that would change a person the uploader may not change is refused
+    R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['no_member_token']}",
+      {**OWN_UPLOAD, "coordinator": 403}, note="renames a manager with an account, in no network"),
+    R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['other_network_token']}",
+      {**OWN_UPLOAD, "coordinator": 404, "other_coordinator": 403}, note="renames a member of the regional network only"),
     R("registry.export_persons", "GET", lambda c: "/registry/export?format=csv", login_required(200, allowed=COORDINATORS)),
     R("registry.export_persons", "GET", lambda c: f"/registry/export?format=xlsx&network={c['network']}",
       {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403}, note="another network's export"),

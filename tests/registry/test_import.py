@@ -21,6 +21,7 @@ from netapp.blueprints.registry.models import (
     Workplace,
 )
 from netapp.extensions import db
+from netapp.permissions import changeable_persons_clause
 from tests import factories
 
 HEADER = "Fornavn;Etternavn;E-post;Telefon;Yrke;Arbeidssted;Kommune;Leder e-post;Stillingsprosent"
@@ -371,7 +372,8 @@ def test_managers_are_found_by_email_created_or_taken_from_the_file(world):
     before = person_count()
     import_file(content)
 
-    assert person("a@x.example").manager.id == boss.id and person("berit.sjef@x.example").is_manager
+    # Naming an existing person as manager leaves their record as it is: they are a manager by being named.
+    assert person("a@x.example").manager.id == boss.id and not person("berit.sjef@x.example").is_manager
     assert person("b@x.example").manager.last_name == "I Filen"
     assert person("c@x.example").manager.email == "helt.ny@x.example"
     assert person_count() == before + 5  # four rows and one new manager
@@ -425,9 +427,12 @@ def test_a_coordinator_cannot_import_into_a_network_they_do_not_coordinate(world
     assert [r.row for r in plan.rejected] == [2]
     assert "Du koordinerer ikke nettverket" in plan.rejected[0].errors[0]
     # Nor update someone who belongs only to a network they do not coordinate.
-    only_regional = frozenset({world.regional.id})
-    plan = plan_of(csv_bytes("Fornavn;Etternavn;E-post", f"Ute;Ander;{outsider.email}"), coordinated_ids=only_regional)
-    assert "et nettverk du ikke koordinerer" in plan.rejected[0].errors[0]
+    coordinator = factories.make_coordinator(world.regional, "k@x.example")
+    db.session.commit()
+    plan = plan_of(csv_bytes("Fornavn;Etternavn;E-post", f"Ute;Ander;{outsider.email}"),
+                   coordinated_ids=frozenset({world.regional.id}), changeable=changeable_persons_clause(coordinator))
+    assert "E-postadressen tilhører en person du ikke kan endre" in plan.rejected[0].errors[0]
+    assert plan.out_of_scope
 
 
 # ---------------------------------------------------------------- formula injection and performance

@@ -18,6 +18,7 @@ from netapp.blueprints.registry.models import Network, Organisation, Sector, Wor
 from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
+    can_edit_person,
     coordinated_network_ids,
     coordinated_networks,
     get_network_or_404,
@@ -212,12 +213,19 @@ def list_registrations():
 @require_coordinator
 def view_registration(registration_id: int):
     registration = get_registration_or_404(registration_id)
+    existing = services.existing_person(registration)
     return render_template(
         "joining/view.html", registration=registration, statuses=status_labels(),
         workplace=services.workplace_label(registration), workplace_is_new=services.workplace_is_new(registration),
-        existing=services.existing_person(registration),
+        existing=existing, may_approve=_may_approve(existing),
         sector_names=sector_labels(),
     )
+
+
+def _may_approve(existing) -> bool:
+    """Approving updates the registry's person with the registration's address: only someone who
+    may change that person approves (the registrant's address is not proven to be theirs)."""
+    return existing is None or can_edit_person(existing)
 
 
 @bp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
@@ -226,6 +234,10 @@ def approve_registration(registration_id: int):
     registration = get_registration_or_404(registration_id)
     if registration.status != RegistrationStatus.AWAITING_COORDINATOR:
         flash(_("Denne påmeldingen kan ikke godkjennes nå."), "warning")
+        return redirect(url_for("joining.view_registration", registration_id=registration.id))
+    if not _may_approve(services.existing_person(registration)):
+        flash(_("E-postadressen tilhører en person i registeret som du ikke kan endre. En administrator må "
+                "godkjenne påmeldingen."), "danger")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
     try:
         person = services.approve_registration(registration, current_user)

@@ -12,7 +12,7 @@ from netapp.blueprints.registry.models import PersonStatus
 from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
-    coordinated_persons_clause,
+    changeable_persons_clause,
     get_person_or_404,
     require_coordinator,
     require_login,
@@ -75,7 +75,7 @@ def erase_person(person_id: int):
 @require_coordinator
 def retention():
     window = services.retention_window()
-    clause = coordinated_persons_clause()
+    clause = changeable_persons_clause()  # the persons this user may erase; the nightly job takes the rest
     due = queries.due_for_erasure(clause, window.cutoff)
     soon = queries.due_soon(clause, window.cutoff, window.upcoming_until)
     showing = "upcoming" if request.args.get("list") == "upcoming" else "due"
@@ -94,7 +94,7 @@ def retention():
 @require_coordinator
 def erase_due():
     window = services.retention_window()
-    clause = coordinated_persons_clause()
+    clause = changeable_persons_clause()  # the persons this user may erase; the nightly job takes the rest
     if request.method == "POST":
         erased = services.erase_due(clause, window)
         db.session.commit()

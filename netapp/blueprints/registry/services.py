@@ -71,8 +71,6 @@ def create_person(data: PersonData, *, network: Network | None = None,
         public_consent=bool(data.public_consent), status=PersonStatus.ACTIVE, active_from=start,
     )
     db.session.add(person)
-    if data.manager is not None:
-        data.manager.is_manager = True
     db.session.flush()
     db.session.add(Assignment(person=person, workplace=data.workplace, manager=data.manager, valid_from=start))
     if network is not None:
@@ -95,8 +93,6 @@ def update_person(person: Person, data: PersonData, *, on: date | None = None) -
     person.profession = (data.profession or "").strip()
     person.position_percent = data.position_percent
     person.public_consent = bool(data.public_consent)
-    if data.manager is not None:
-        data.manager.is_manager = True
     if moved:
         _close_assignment(person, on)
         person.workplace = data.workplace
@@ -249,8 +245,9 @@ def get_or_create_workplace(organisation: Organisation, name: str, sector: Secto
 
 
 def resolve_manager(email: str | None, name: str = "") -> Person | None:
-    """The registry's person with this e-mail, marked as manager; created from name and e-mail
-    when the registry does not know them yet."""
+    """The registry's person with this e-mail, or a new person marked as manager, created from name
+    and e-mail. Naming someone as a manager leaves their record as it is: they are a manager by
+    being named (and may be a person the one naming them may not change)."""
     norm = normalize(email)
     if norm is None:
         return None
@@ -265,5 +262,5 @@ def resolve_manager(email: str | None, name: str = "") -> Person | None:
         )
         db.session.add(person)
         db.session.flush()
-    person.is_manager = True
     return person
+

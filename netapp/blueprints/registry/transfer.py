@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, true
 
 from netapp.blueprints.registry import services
 from netapp.blueprints.registry.forms import sector_labels
@@ -328,6 +328,7 @@ class RowPlan:
     join: list[Network] = field(default_factory=list)
     status: PersonStatus | None = None  # a change of status, when the file asks for one
     field_changes: dict[str, object] = field(default_factory=dict)
+    out_of_scope: bool = False  # rejected because the row reaches beyond what the user may change
 
     @property
     def name(self) -> str:
@@ -361,6 +362,11 @@ class ImportPlan:
         return [r for r in self.rows if r.action == Action.REJECT]
 
     @property
+    def out_of_scope(self) -> bool:
+        """Some row would change a person or a network the importing user may not change."""
+        return any(r.out_of_scope for r in self.rows)
+
+    @property
     def new_workplaces(self) -> list[tuple[str, str, Sector | None]]:
         seen: dict[tuple[int, str], tuple[str, str, Sector | None]] = {}
         for r in self.rows:
@@ -376,9 +382,12 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 class _Lookups:
-    """Everything a plan needs, loaded with a few queries instead of one per row."""
+    """Everything a plan needs, loaded with a few queries instead of one per row.
 
-    def __init__(self, parsed: ParsedFile):
+    `changeable` is the SQL condition for the persons the importing user may change (None: anyone,
+    as for an admin or the CLI); it is asked in the same query that finds the persons."""
+
+    def __init__(self, parsed: ParsedFile, changeable=None):
         emails = set()
         for _number, values in parsed.rows:
             for key in ("email", "manager_email"):
@@ -386,9 +395,13 @@ class _Lookups:
                 if norm:
                     emails.add(norm)
         self.persons: dict[str, Person] = {}
+        self.changeable: set[int] = set()
+        query = select(Person, true() if changeable is None else changeable)
         for chunk in _chunks(sorted(emails)):
-            for person in db.session.scalars(select(Person).where(Person.email_normalized.in_(chunk))):
+            for person, may_change in db.session.execute(query.where(Person.email_normalized.in_(chunk))):
                 self.persons[person.email_normalized] = person
+                if may_change:
+                    self.changeable.add(person.id)
         person_ids = sorted(p.id for p in self.persons.values())
         self.memberships: dict[int, list[Membership]] = defaultdict(list)
         for chunk in _chunks(person_ids):
@@ -453,13 +466,16 @@ class _Lookups:
 
 
 def plan_import(parsed: ParsedFile, *, network: Network | None = None, coordinated_ids: frozenset[int] | None = None,
-                progress: Callable[[int], None] | None = None) -> ImportPlan:
+                changeable=None, progress: Callable[[int], None] | None = None) -> ImportPlan:
     """The dry run: what each row would do, and why a row is rejected. Writes nothing.
 
     `network` is the network chosen for rows that name none (the default network otherwise);
-    `coordinated_ids` are the networks the importing user coordinates (None: every network).
+    `coordinated_ids` are the networks the importing user coordinates (None: every network);
+    `changeable` is the SQL condition for the persons they may change (permissions.
+    changeable_persons_clause; None: anyone). A row whose address belongs to anyone else is
+    rejected without showing what the registry holds about them.
     """
-    lookups = _Lookups(parsed)
+    lookups = _Lookups(parsed, changeable)
     chosen = network or lookups.default_network
     rows: list[RowPlan] = []
     by_email: dict[str, list[RowPlan]] = defaultdict(list)
@@ -504,13 +520,13 @@ def _plan_row(number: int, values: dict[str, str], parsed: ParsedFile, lookups: 
         plan.email_norm = services.normalize(email)
 
     person = lookups.persons.get(plan.email_norm) if plan.email_norm else None
-    memberships = lookups.memberships.get(person.id, []) if person else []
     if person is not None:
         if person.status == PersonStatus.ERASED:
             errors.append(_("Personen med denne e-postadressen er slettet fra registeret og kan ikke importeres på nytt."))
-        elif coordinated_ids is not None and memberships and not any(m.network_id in coordinated_ids for m in memberships):
-            errors.append(_("E-postadressen tilhører en person i et nettverk du ikke koordinerer. "
-                            "Be en administrator om hjelp."))
+        elif person.id not in lookups.changeable:
+            errors.append(_("E-postadressen tilhører en person du ikke kan endre. Bare en administrator eller "
+                            "personen selv kan endre den."))
+            plan.out_of_scope = True
         plan.person = person
 
     percent = values.get("position_percent", "")
@@ -630,6 +646,7 @@ def _plan_networks(plan: RowPlan, values: dict[str, str], parsed: ParsedFile, lo
     for network in networks:
         if coordinated_ids is not None and network.id not in coordinated_ids:
             plan.errors.append(_("Du koordinerer ikke nettverket «%(name)s».", name=network.name))
+            plan.out_of_scope = True
     plan.join = networks
 
 
@@ -754,8 +771,6 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
         manager = _manager(row.manager_email, lookups)
         if row.action == Action.CREATE:
             person.manager = manager
-            if manager is not None:
-                manager.is_manager = True
             db.session.add(Assignment(person=person, workplace=person.workplace, manager=manager, valid_from=today))
             for network in row.join:
                 db.session.add(Membership(person=person, network=network, role=MembershipRole.RESOURCE_PERSON,
@@ -799,7 +814,6 @@ def _manager(email: str | None, lookups: _Lookups) -> Person | None:
     if manager is None:
         manager = services.resolve_manager(email)
         lookups.persons[norm] = manager
-    manager.is_manager = True
     return manager
 
 
@@ -842,15 +856,16 @@ def find_upload(token: str, user) -> ImportUpload | None:
     ))
 
 
-def plan_upload(upload: ImportUpload, coordinated_ids: frozenset[int] | None) -> ImportPlan:
+def plan_upload(upload: ImportUpload, coordinated_ids: frozenset[int] | None, changeable=None) -> ImportPlan:
     parsed = parse_file(upload.content, upload.filename)
-    return plan_import(parsed, network=upload.network, coordinated_ids=coordinated_ids)
+    return plan_import(parsed, network=upload.network, coordinated_ids=coordinated_ids, changeable=changeable)
 
 
-def import_upload(upload: ImportUpload, coordinated_ids: frozenset[int] | None, user=None) -> tuple[ImportPlan, dict | None]:
+def import_upload(upload: ImportUpload, coordinated_ids: frozenset[int] | None, user=None,
+                  changeable=None) -> tuple[ImportPlan, dict | None]:
     """Plan the upload again (the registry may have changed since the preview) and, when no row
     is rejected, import it and forget the upload. Returns the plan and the counts (None if refused)."""
-    plan = plan_upload(upload, coordinated_ids)
+    plan = plan_upload(upload, coordinated_ids, changeable)
     if not plan.ok:
         return plan, None
     counts = apply_import(plan)

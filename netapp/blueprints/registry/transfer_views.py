@@ -18,6 +18,7 @@ from netapp.blueprints.registry.views import bp
 from netapp.extensions import db
 from netapp.permissions import (
     can_coordinate,
+    changeable_persons_clause,
     coordinated_network_ids,
     coordinated_networks,
     coordinated_persons_clause,
@@ -122,7 +123,7 @@ def _preview(upload, plan: transfer.ImportPlan, status: int = 200):
 def preview_import(token: str):
     upload = _own_upload_or_404(token)
     try:
-        plan = transfer.plan_upload(upload, coordinated_network_ids())
+        plan = transfer.plan_upload(upload, coordinated_network_ids(), changeable_persons_clause())
     except transfer.ImportFileError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("registry.import_persons"))
@@ -134,11 +135,15 @@ def preview_import(token: str):
 def confirm_import(token: str):
     upload = _own_upload_or_404(token)
     try:
-        plan, counts = transfer.import_upload(upload, coordinated_network_ids(), current_user)
+        plan, counts = transfer.import_upload(upload, coordinated_network_ids(), current_user,
+                                              changeable=changeable_persons_clause())
     except transfer.ImportFileError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("registry.import_persons"))
-    if counts is None:  # the registry changed since the preview, and a row no longer fits
+    if counts is None:
+        if plan.out_of_scope:  # rows the user may not change: refused, with the reasons
+            return _preview(upload, plan, 403)
+        # the registry changed since the preview, and a row no longer fits
         flash(_("Filen har avviste rader, og ingenting er importert. Rett radene og last opp filen på nytt."), "danger")
         return redirect(url_for("registry.preview_import", token=token))
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from netapp.blueprints.registry import queries, services
@@ -21,6 +22,9 @@ from netapp.extensions import db
 from netapp.pagination import paginate
 from netapp.permissions import (
     can_coordinate,
+    can_edit_person,
+    can_merge_person,
+    changeable_persons_clause,
     coordinated_network_ids,
     coordinated_networks,
     coordinated_persons_clause,
@@ -81,6 +85,8 @@ def list_persons():
 @require_coordinator
 def view_person(person_id: int):
     person = get_person_or_404(person_id)
+    changeable = can_edit_person(person)  # asked with the person: no query of its own
+    mergeable = can_merge_person(person)
 
     def render_body() -> str:
         from netapp.blueprints.auth.models import User
@@ -89,10 +95,11 @@ def view_person(person_id: int):
         return render_template(
             "registry/_person_body.html", person=person, memberships=queries.memberships_of(person.id),
             history=queries.history_of(person.id), account=account, role_names=role_labels(),
-            sector_names=sector_labels(),
+            sector_names=sector_labels(), changeable=changeable, mergeable=mergeable,
         )
 
-    body = fragment("registry.person", (person.id, coordinated_network_ids(), is_admin()), render_body)
+    key = (person.id, coordinated_network_ids(), is_admin(), changeable, mergeable)
+    body = fragment("registry.person", key, render_body)
     return render_template("_fragment_page.html", page_title=person.full_name, body=body)
 
 
@@ -195,12 +202,17 @@ def reactivate_person(person_id: int):
 @require_coordinator
 def merge_persons(person_id: int):
     keep = _editable_person_or_404(person_id)
+    if not can_merge_person(keep):
+        abort(403)
     form = MergeForm()
     other = None
     if form.validate_on_submit():
         other = _editable_person_or_404(form.other_id.data) if form.other_id.data != keep.id else None
         if other is None:
             form.other_id.errors.append(_("Velg en annen oppføring enn denne."))
+        elif not can_merge_person(other):
+            form.other_id.errors.append(_("Din egen oppføring kan bare slås sammen av en administrator."))
+            other = None
         elif request.form.get("confirmed") == "1":
             name = other.full_name
             services.merge_persons(keep, other)
@@ -211,12 +223,14 @@ def merge_persons(person_id: int):
         form.other_id.data = int_arg("other")
     candidates = []
     if other is None:
-        candidates = db.session.scalars(
-            queries.person_select().where(
-                coordinated_persons_clause(), queries.Person.id != keep.id,
-                queries.Person.last_name == keep.last_name,
-            ).limit(10)
-        ).unique().all()
+        # The records this user could merge here: the same rule as for the record itself, in SQL.
+        query = queries.person_select().where(
+            changeable_persons_clause(), queries.Person.id != keep.id, queries.Person.last_name == keep.last_name,
+            queries.Person.status != PersonStatus.ERASED,
+        )
+        if not is_admin() and current_user.person_id is not None:
+            query = query.where(queries.Person.id != current_user.person_id)
+        candidates = db.session.scalars(query.limit(10)).unique().all()
     return render_template("registry/merge.html", keep=keep, other=other, form=form, candidates=candidates)
 
 
