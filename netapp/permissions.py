@@ -20,6 +20,7 @@ from netapp.blueprints.registry.models import (
     MembershipRole,
     Network,
     Person,
+    PersonStatus,
     Workplace,
 )
 from netapp.extensions import db
@@ -325,6 +326,61 @@ def can_merge_person(person: Person, user=None) -> bool:
     their own record (they would grant themselves what the other record holds)."""
     user = _user(user)
     return can_edit_person(person, user) and (is_admin(user) or person.id != user.person_id)
+
+
+def _workplace_within(workplace_id, networks):
+    p, m = aliased(Person), aliased(Membership)
+    return exists().where(p.workplace_id == workplace_id, m.person_id == p.id, networks(m))
+
+
+def visible_workplaces_clause(user=None):
+    """SQL condition for the workplaces the user sees as coordinator: where members (current or
+    past) of their networks work; admins every workplace."""
+    ids = coordinated_network_ids(_user(user))
+    if ids is None:
+        return true()
+    if not ids:
+        return false()
+    return _workplace_within(Workplace.id, _networks(bindparam(None, sorted(ids), expanding=True), True))
+
+
+def changeable_workplaces_clause(user=None):
+    """SQL condition for the workplaces the user may change: visible ones within no other network's scope."""
+    ids = coordinated_network_ids(_user(user))
+    if ids is None:
+        return true()
+    if not ids:
+        return false()
+    binds = bindparam(None, sorted(ids), expanding=True)
+    return and_(_workplace_within(Workplace.id, _networks(binds, True)),
+                ~_workplace_within(Workplace.id, _networks(binds, False)))
+
+
+def get_workplace_or_404(workplace_id: int, *, edit: bool = False) -> Workplace:
+    """A workplace the user sees as coordinator (edit=True: may change)."""
+    clause = changeable_workplaces_clause() if edit else visible_workplaces_clause()
+    row = db.session.execute(select(Workplace, clause).where(Workplace.id == workplace_id)).first()
+    if row is None:
+        abort(404)
+    if not row[1]:
+        abort(403)
+    return row[0]
+
+
+def leader_candidate(email: str | None, user=None) -> Person | None:
+    """The person with this address whom the user may make a workplace's leader: admins anyone in
+    the registry; coordinators a member (current or past) of their networks, never themselves.
+    None when there is no such person (an unknown address and one out of scope look alike)."""
+    from netapp.blueprints.registry.services import normalize
+
+    user = _user(user)
+    norm = normalize(email)
+    if norm is None:
+        return None
+    query = select(Person).where(Person.email_normalized == norm, Person.status != PersonStatus.ERASED)
+    if not is_admin(user):
+        query = query.where(coordinated_persons_clause(user), Person.id != user.person_id)
+    return db.session.scalar(query)
 
 
 # ---------------------------------------------------------------- decorators and loaders

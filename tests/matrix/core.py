@@ -4,17 +4,23 @@ what the demo coordinator may change of a person who is no member (a manager wit
 
 from sqlalchemy import exists, select
 
-from netapp.blueprints.registry.models import Membership, Network, Person
+from netapp.blueprints.registry.models import Membership, Network, Person, Workplace
 from netapp.extensions import db
 from tests.matrix import COORDINATORS, Route, everyone, login_required
 
 R = Route
 
 
+def _works_at(workplace_id, network_id):
+    return exists().where(Person.workplace_id == workplace_id, Membership.person_id == Person.id,
+                          Membership.network_id == network_id)
+
+
 def extend_context(ctx: dict) -> None:
     """no_membership_person: leder@demo.example (a manager with an account, in no network);
     shared_person: a resource person of both networks; group_person: one of the Stavanger group
-    only."""
+    only; regional_workplace, group_workplace, shared_workplace: where only members of the regional
+    network, only members of the Stavanger group, and members of both work."""
     regional = db.session.scalar(select(Network.id).where(Network.slug == ctx["network"]))
     group = db.session.scalar(select(Network.id).where(Network.slug == ctx["other_network"]))
     ctx["no_membership_person"] = db.session.scalar(select(Person.id).where(Person.email_normalized == "leder@demo.example"))
@@ -26,13 +32,23 @@ def extend_context(ctx: dict) -> None:
     ctx["group_person"] = db.session.scalar(
         select(Person.id).where(~in_regional, in_group, Person.email_normalized.like("%.demo.example"))
         .order_by(Person.id).limit(1))
-    keys = ("no_membership_person", "shared_person", "group_person")
+    ctx["shared_workplace"] = db.session.scalar(
+        select(Workplace.id).where(_works_at(Workplace.id, regional), _works_at(Workplace.id, group))
+        .order_by(Workplace.id).limit(1))
+    ctx["regional_workplace"] = db.session.scalar(
+        select(Workplace.id).where(_works_at(Workplace.id, regional), ~_works_at(Workplace.id, group))
+        .order_by(Workplace.id).limit(1))
+    ctx["group_workplace"] = db.session.scalar(
+        select(Workplace.id).where(_works_at(Workplace.id, group), ~_works_at(Workplace.id, regional))
+        .order_by(Workplace.id).limit(1))
+    keys = ("no_membership_person", "shared_person", "group_person", "regional_workplace", "group_workplace",
+            "shared_workplace")
     assert None not in [ctx[key] for key in keys], ctx
 
 
 # Only an admin may change it: a coordinator gets 403, whichever networks they coordinate.
 ADMIN_ONLY = {**login_required(200, allowed=COORDINATORS), "coordinator": 403, "other_coordinator": 403}
-# A person of both networks: the coordinator of both may change it, the Stavanger group's may not.
+# A person or workplace of both networks: the coordinator of both may change it, the Stavanger group's may not.
 BOTH_NETWORKS = {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403}
 
 ROUTES = [
@@ -87,11 +103,13 @@ ROUTES = [
     R("registry.coverage", "GET", lambda c: f"/registry/coverage?network={c['network']}",
       {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403}, note="another network's coverage"),
     R("registry.list_workplaces", "GET", lambda c: "/registry/workplaces", login_required(200, allowed=COORDINATORS)),
-    R("registry.edit_workplace", "GET", lambda c: f"/registry/workplaces/{c['workplace']}/edit",
-      login_required(200, allowed=COORDINATORS)),
-    R("registry.edit_workplace", "POST", lambda c: f"/registry/workplaces/{c['workplace']}/edit",
+    R("registry.edit_workplace", "GET", lambda c: f"/registry/workplaces/{c['group_workplace']}/edit",
+      login_required(200, allowed=COORDINATORS), note="only members of the Stavanger group work here"),
+    R("registry.edit_workplace", "POST", lambda c: f"/registry/workplaces/{c['group_workplace']}/edit",
       login_required(200, allowed=COORDINATORS), data=lambda c: {"name": ""}),
-    # object scope: persons a coordinator may see (or not) but not change
+    R("registry.edit_workplace", "GET", lambda c: "/registry/workplaces/999999/edit",
+      login_required(404, allowed=COORDINATORS), note="unknown workplace"),
+    # object scope: persons and workplaces a coordinator may see (or not) but not change
     R("registry.view_person", "GET", lambda c: f"/registry/persons/{c['shared_person']}",
       login_required(200, allowed=COORDINATORS), note="shown read-only to the Stavanger group's coordinator"),
     *[R(endpoint, method, url, expect, data=data, fresh=fresh, note=note)
@@ -120,6 +138,14 @@ ROUTES = [
       {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403},
       data=lambda c: {"other_id": str(c["shared_person"])},
       note="the Stavanger group's own member, and a member of both networks to fold in"),
+    R("registry.edit_workplace", "GET", lambda c: f"/registry/workplaces/{c['regional_workplace']}/edit",
+      BOTH_NETWORKS, note="only members of the regional network work here"),
+    R("registry.edit_workplace", "POST", lambda c: f"/registry/workplaces/{c['regional_workplace']}/edit",
+      BOTH_NETWORKS, data=lambda c: {"name": ""}),
+    R("registry.edit_workplace", "GET", lambda c: f"/registry/workplaces/{c['shared_workplace']}/edit",
+      BOTH_NETWORKS, note="members of both networks work here"),
+    R("registry.edit_workplace", "POST", lambda c: f"/registry/workplaces/{c['shared_workplace']}/edit",
+      BOTH_NETWORKS, data=lambda c: {"name": ""}),
     R("static", "GET", lambda c: "/static/css/netapp.css", everyone(200)),
     R("bootstrap.static", "GET", lambda c: "/bootstrap/static/css/bootstrap.min.css", everyone(200)),
 ]

@@ -248,6 +248,8 @@ def test_coverage_counts_in_sql_with_constant_queries(client, login, count_queri
 def test_workplaces_missing_a_sector_are_listed_for_completion(client, demo, login):
     municipality = factories.make_municipality()
     workplace = factories.make_workplace(municipality, name="Ukjent sektor barnehage", sector=None)
+    regional = db.session.scalar(select(Network).where(Network.slug == "barnepalliasjon-sor-rogaland"))
+    factories.make_person(regional, workplace=workplace)  # a member works there: the coordinator's to complete
     db.session.commit()
     login("koordinator@demo.example")
     page = client.get("/registry/workplaces?incomplete=1").get_data(as_text=True)

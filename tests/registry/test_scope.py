@@ -12,7 +12,7 @@ import io
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from netapp.blueprints.auth.models import User
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
@@ -23,6 +23,7 @@ from netapp.blueprints.registry.models import (
     Network,
     Person,
     PersonStatus,
+    Workplace,
 )
 from netapp.extensions import db
 from tests import factories
@@ -269,6 +270,93 @@ def test_an_import_may_name_anyone_as_manager_without_changing_them(app, ctx):
     ressurs = person(ressurs.id)
     assert (ressurs.first_name, ressurs.last_name, ressurs.phone, ressurs.is_manager) == before
     assert memberships_of(ressurs.id) == {ctx["network"]}
+
+
+# ---------------------------------------------------------------- workplaces
+
+def test_the_workplace_list_shows_the_coordinators_networks_and_edits_only_theirs_alone(app, ctx, count_queries):
+    regional_only = db.session.get(Workplace, ctx["regional_workplace"])
+    group_only_wp = db.session.get(Workplace, ctx["group_workplace"])
+    shared = db.session.get(Workplace, ctx["shared_workplace"])
+    names = (regional_only.name, group_only_wp.name, shared.name)
+    group_only = client_for(app, GROUP_ONLY)
+    html = "".join(group_only.get(f"/registry/workplaces?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert group_only_wp.name in html and shared.name in html and regional_only.name not in html
+    assert f"/registry/workplaces/{group_only_wp.id}/edit" in html
+    assert f"/registry/workplaces/{shared.id}/edit" not in html
+    assert "kan du se, men ikke endre" in html
+    for workplace in (regional_only, shared):
+        assert group_only.get(f"/registry/workplaces/{workplace.id}/edit").status_code == 403
+        response = group_only.post(f"/registry/workplaces/{workplace.id}/edit",
+                                   data={"name": "Kapret", "sector": "education", "leader_email": GROUP_ONLY})
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert (regional_only.name, group_only_wp.name, shared.name) == names
+    # The coordinator of both networks edits the shared workplace, keeping its leader (a manager
+    # out of their reach) as it is.
+    both = client_for(app, BOTH)
+    leader = shared.leader
+    response = both.post(f"/registry/workplaces/{shared.id}/edit",
+                         data={"name": shared.name + " avd. 2", "sector": "health_care",
+                               "leader_email": leader.email if leader else ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert shared.name == names[2] + " avd. 2" and shared.leader == leader
+
+    # Which rows may be changed is asked in the list's own query: the count does not grow with the data.
+    with count_queries() as small:
+        assert group_only.get("/registry/workplaces").status_code == 200
+    municipality = factories.make_municipality()
+    for n in range(30):
+        factories.make_person(network("other_network", ctx), email=f"nytt.sted{n}@test.example",
+                              workplace=factories.make_workplace(municipality, name=f"Nytt sted {n}"))
+    db.session.commit()
+    with count_queries() as large:
+        assert group_only.get("/registry/workplaces").status_code == 200
+    assert small() == large()
+
+
+def test_a_coordinator_cannot_make_themselves_or_an_outsider_leader(app, ctx):
+    workplace = db.session.get(Workplace, ctx["group_workplace"])
+    leader_before = workplace.leader_id
+    persons_before = db.session.scalar(select(func.count(Person.id)))
+    group_only = client_for(app, GROUP_ONLY)
+    url = f"/registry/workplaces/{workplace.id}/edit"
+    ressurs = person(ctx["person"])  # a member of the regional network only
+    cases = {
+        GROUP_ONLY: "Du kan ikke gjøre deg selv til leder",
+        LEDER: "Fant ingen person med denne e-postadressen blant medlemmene",
+        ressurs.email: "Fant ingen person med denne e-postadressen blant medlemmene",
+        "helt.ukjent.leder@test.example": "Fant ingen person med denne e-postadressen blant medlemmene",
+    }
+    for email, message in cases.items():
+        response = group_only.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": email})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and message in html, email
+        assert f'value="{email}"' in html  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(Workplace, workplace.id).leader_id == leader_before
+    assert db.session.scalar(select(func.count(Person.id))) == persons_before  # nobody created
+    assert group_only.get("/staff/").status_code == 403  # not made a manager of anyone
+
+    # A member of the group may be chosen; an empty field removes the leader.
+    member = person(ctx["group_person"])
+    assert group_only.post(url, data={"name": workplace.name, "sector": "health_care",
+                                      "leader_email": member.email}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Workplace, workplace.id).leader_id == member.id
+    assert group_only.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Workplace, workplace.id).leader_id is None
+
+    # An admin may choose anyone in the registry, but not an unknown address either.
+    admin = client_for(app, ADMIN)
+    assert admin.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": LEDER}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Workplace, workplace.id).leader_id == ctx["no_membership_person"]
+    response = admin.post(url, data={"name": workplace.name, "sector": "health_care",
+                                     "leader_email": "helt.ukjent.leder@test.example"})
+    assert "Fant ingen person med denne e-postadressen i registeret" in response.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- joining

@@ -66,4 +66,7 @@ class MergeForm(FlaskForm):
 class WorkplaceForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet.")), Length(max=200)])
     sector = SelectField(_l("Sektor"), validators=[DataRequired(_l("Velg sektor."))])
-    leader_email = EmailField(_l("Leders e-post"), validators=[Optional(), Length(max=254), ValidEmail()])
+    leader_email = EmailField(_l("Leders e-post"), validators=[Optional(), Length(max=254), ValidEmail()],
+                              description=_l("E-postadressen til en person som står i registeret, for en koordinator "
+                                             "et medlem av nettverkene hun eller han koordinerer. La feltet stå tomt "
+                                             "for å fjerne lederen."))

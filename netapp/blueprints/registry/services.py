@@ -264,3 +264,12 @@ def resolve_manager(email: str | None, name: str = "") -> Person | None:
         db.session.flush()
     return person
 
+
+def update_workplace(workplace: Workplace, *, name: str, sector: Sector | str | None, leader: Person | None) -> None:
+    """Rename a workplace, set its sector and its leader (None: no leader); the caller has checked
+    that the leader is one the user may choose."""
+    workplace.name = name.strip()
+    workplace.sector = Sector(sector) if sector else None
+    workplace.leader = leader
+    db.session.flush()
+    log.info("workplace %s: leader %s", workplace.id, leader.id if leader is not None else None)

@@ -25,13 +25,17 @@ from netapp.permissions import (
     can_edit_person,
     can_merge_person,
     changeable_persons_clause,
+    changeable_workplaces_clause,
     coordinated_network_ids,
     coordinated_networks,
     coordinated_persons_clause,
     get_network_or_404,
     get_person_or_404,
+    get_workplace_or_404,
     is_admin,
+    leader_candidate,
     require_coordinator,
+    visible_workplaces_clause,
 )
 from netapp.timeutil import today_oslo
 from netapp.validators import choices, int_arg
@@ -260,21 +264,48 @@ def coverage():
 @bp.route("/workplaces")
 @require_coordinator
 def list_workplaces():
+    changeable = changeable_workplaces_clause().label("changeable")
     query = (
-        select(Workplace).options(db.joinedload(Workplace.organisation), db.joinedload(Workplace.leader))
-        .join(Workplace.organisation).order_by(Workplace.sector.is_not(None), queries.Organisation.name, Workplace.name)
+        select(Workplace, changeable).options(db.joinedload(Workplace.organisation), db.joinedload(Workplace.leader))
+        .join(Workplace.organisation).where(visible_workplaces_clause())
+        .order_by(Workplace.sector.is_not(None), queries.Organisation.name, Workplace.name)
     )
     if request.args.get("incomplete") == "1":
         query = query.where(Workplace.sector.is_(None))
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    rows = [(row.Workplace, bool(row.changeable)) for row in page.items]
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("registry/workplaces.html", page=page, args=args, sector_names=sector_labels())
+    return render_template("registry/workplaces.html", page=page, rows=rows, args=args, sector_names=sector_labels(),
+                           read_only=not all(may_change for _w, may_change in rows))
+
+
+def _leader_from_form(form: WorkplaceForm, workplace: Workplace):
+    """The leader the form asks for (None: no leader), or False with an error beside the field.
+    The current leader may stay; anyone else must be a person the user may choose (leader_candidate)."""
+    email = (form.leader_email.data or "").strip()
+    if not email:
+        return None
+    norm = services.normalize(email)
+    if workplace.leader is not None and workplace.leader.email_normalized == norm:
+        return workplace.leader
+    own = current_user.person
+    if own is not None and own.email_normalized == norm and not is_admin():
+        form.leader_email.errors.append(_("Du kan ikke gjøre deg selv til leder. Be en administrator om det."))
+        return False
+    leader = leader_candidate(email)
+    if leader is None:
+        form.leader_email.errors.append(
+            _("Fant ingen person med denne e-postadressen i registeret.") if is_admin() else
+            _("Fant ingen person med denne e-postadressen blant medlemmene i nettverkene du koordinerer. "
+              "Lederen må være med i et av dem."))
+        return False
+    return leader
 
 
 @bp.route("/workplaces/<int:workplace_id>/edit", methods=["GET", "POST"])
 @require_coordinator
 def edit_workplace(workplace_id: int):
-    workplace = db.session.get(Workplace, workplace_id) or abort(404)
+    workplace = get_workplace_or_404(workplace_id, edit=True)
     form = WorkplaceForm(obj=workplace)
     form.sector.choices = sector_choices(blank=_("Velg sektor"))
     if request.method == "GET":
@@ -286,13 +317,10 @@ def edit_workplace(workplace_id: int):
             Workplace.id != workplace.id))
         if clash:
             form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
-        else:
-            workplace.name = form.name.data.strip()
-            workplace.sector = form.sector.data
-            workplace.leader = services.resolve_manager(form.leader_email.data) if form.leader_email.data else None
+        leader = _leader_from_form(form, workplace)
+        if not clash and leader is not False:
+            services.update_workplace(workplace, name=form.name.data, sector=form.sector.data, leader=leader)
             db.session.commit()
             flash(_("Arbeidsstedet er lagret."), "success")
             return redirect(url_for("registry.list_workplaces"))
     return render_template("registry/workplace_form.html", form=form, workplace=workplace)
-
-
