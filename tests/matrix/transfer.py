@@ -30,8 +30,10 @@ def extend_context(ctx: dict) -> None:
 
 RENAME = b"Fornavn;Etternavn;E-post\nOmd\xc3\xb8pt;Av Import;%s\n"
 
-# Only the coordinator who uploaded a file can see or confirm it; anyone else gets 404.
+# Only the coordinator who uploaded a file can see it; anyone else gets 404. A confirmation of
+# someone else's upload is told there is nothing (left) to import, like a second click.
 OWN_UPLOAD = {**login_required(200, allowed=COORDINATORS), "admin": 404, "other_coordinator": 404}
+NOT_KEPT = {**login_required(302, allowed=COORDINATORS)}
 
 ROUTES = [
     R("registry.import_persons", "GET", lambda c: "/registry/import", login_required(200, allowed=COORDINATORS)),
@@ -40,13 +42,12 @@ ROUTES = [
     R("registry.import_template", "GET", lambda c: "/registry/import/template?format=xlsx",
       login_required(200, allowed=COORDINATORS)),
     R("registry.preview_import", "GET", lambda c: f"/registry/import/{c['import_token']}", OWN_UPLOAD),
-    R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['import_token']}",
-      {**OWN_UPLOAD, "coordinator": 302}, fresh=True),
+    R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['import_token']}", NOT_KEPT, fresh=True),
     # object scope: an import that would change a person the uploader may not change is refused
     R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['no_member_token']}",
-      {**OWN_UPLOAD, "coordinator": 403}, note="renames a manager with an account, in no network"),
+      {**NOT_KEPT, "coordinator": 403}, note="renames a manager with an account, in no network"),
     R("registry.confirm_import", "POST", lambda c: f"/registry/import/{c['other_network_token']}",
-      {**OWN_UPLOAD, "coordinator": 404, "other_coordinator": 403}, note="renames a member of the regional network only"),
+      {**NOT_KEPT, "other_coordinator": 403}, note="renames a member of the regional network only"),
     R("registry.export_persons", "GET", lambda c: "/registry/export?format=csv", login_required(200, allowed=COORDINATORS)),
     R("registry.export_persons", "GET", lambda c: f"/registry/export?format=xlsx&network={c['network']}",
       {**login_required(200, allowed=COORDINATORS), "other_coordinator": 403}, note="another network's export"),

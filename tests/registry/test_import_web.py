@@ -159,6 +159,9 @@ def test_an_upload_belongs_to_the_one_who_made_it(client, coordinator, world, ap
     second = app.test_client()
     login(other.email, c=second)
     assert second.get(token_url).status_code == 404
-    assert second.post(token_url).status_code == 404
+    # A confirmation of someone else's upload is told there is nothing (left) to import.
+    response = second.post(token_url, follow_redirects=True)
+    assert "Importen er allerede gjennomført, eller filen er ikke lenger lagret" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Person.id)).where(Person.email_normalized == "ase@x.example")) == 0
+    assert uploads() == 1  # still there for its owner
     assert client.get("/registry/import/not-a-token").status_code == 404

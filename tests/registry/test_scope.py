@@ -9,6 +9,7 @@ leder@demo.example is a manager with an account and no membership.
 from __future__ import annotations
 
 import io
+import threading
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from netapp.blueprints.auth.models import User
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
 from netapp.blueprints.registry import services
 from netapp.blueprints.registry.models import (
+    ImportUpload,
     Membership,
     MembershipRole,
     Network,
@@ -270,6 +272,35 @@ def test_an_import_may_name_anyone_as_manager_without_changing_them(app, ctx):
     ressurs = person(ressurs.id)
     assert (ressurs.first_name, ressurs.last_name, ressurs.phone, ressurs.is_manager) == before
     assert memberships_of(ressurs.id) == {ctx["network"]}
+
+
+def test_concurrent_confirmations_import_once_and_tell_the_others(app, ctx):
+    regional = network("network", ctx)
+    clients = [client_for(app, BOTH) for _ in range(5)]
+    token_url = upload(clients[0], ["Samtidig;Import;samtidig.import@test.example"], regional.id)
+    barrier = threading.Barrier(len(clients))
+    statuses, errors = [], []
+
+    def confirm(c):
+        barrier.wait()
+        try:
+            statuses.append(c.post(token_url).status_code)
+        except Exception as exc:  # an error that escaped the app: the test fails below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=confirm, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and statuses == [302] * 5
+    assert db.session.scalar(select(func.count(Person.id)).where(
+        Person.email_normalized == "samtidig.import@test.example")) == 1
+    token = token_url.rsplit("/", 1)[1]
+    assert db.session.scalar(select(func.count(ImportUpload.id)).where(ImportUpload.token == token)) == 0
+    flashes = [c.get("/registry/").get_data(as_text=True) for c in clients]
+    assert sum("Importen er fullført" in page for page in flashes) == 1
+    assert sum("Importen er allerede gjennomført" in page for page in flashes) == 4
 
 
 # ---------------------------------------------------------------- workplaces

@@ -861,16 +861,36 @@ def plan_upload(upload: ImportUpload, coordinated_ids: frozenset[int] | None, ch
     return plan_import(parsed, network=upload.network, coordinated_ids=coordinated_ids, changeable=changeable)
 
 
+class AlreadyImported(Exception):
+    """Another request claimed the upload first: the import is done (or being done) there."""
+
+
+def claim_upload(upload: ImportUpload) -> None:
+    """Take the upload for this transaction, or raise AlreadyImported.
+
+    One conditional DELETE, and the transaction's first write: of concurrent confirmations one
+    deletes the row and goes on, the others wait for it and then find nothing to delete (on
+    SQLite the write lock, on PostgreSQL the row lock, orders them). A rollback puts the row back."""
+    claimed = db.session.execute(
+        delete(ImportUpload).where(ImportUpload.id == upload.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise AlreadyImported(upload.id)
+
+
 def import_upload(upload: ImportUpload, coordinated_ids: frozenset[int] | None, user=None,
                   changeable=None) -> tuple[ImportPlan, dict | None]:
-    """Plan the upload again (the registry may have changed since the preview) and, when no row
-    is rejected, import it and forget the upload. Returns the plan and the counts (None if refused)."""
-    plan = plan_upload(upload, coordinated_ids, changeable)
+    """Claim the upload, plan it again (the registry may have changed since the preview) and, when
+    no row is rejected, import it. Returns the plan and the counts (None if refused: the caller
+    rolls back, and the upload is kept). Raises AlreadyImported when another request claimed it."""
+    content, filename, network = upload.content, upload.filename, upload.network
+    claim_upload(upload)
+    plan = plan_import(parse_file(content, filename), network=network, coordinated_ids=coordinated_ids,
+                       changeable=changeable)
     if not plan.ok:
         return plan, None
     counts = apply_import(plan)
-    log.info("user %s imported %s: %s", getattr(user, "email", None), upload.filename, counts)
-    db.session.delete(upload)
+    log.info("user %s imported %s: %s", getattr(user, "email", None), filename, counts)
     db.session.flush()
     return plan, counts
 

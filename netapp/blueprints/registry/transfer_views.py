@@ -133,14 +133,26 @@ def preview_import(token: str):
 @bp.route("/import/<token>", methods=["POST"])
 @require_coordinator
 def confirm_import(token: str):
-    upload = _own_upload_or_404(token)
+    done = _("Importen er allerede gjennomført, eller filen er ikke lenger lagret. Se etter personene i registeret.")
+    upload = transfer.find_upload(token, current_user)
+    if upload is None:  # imported by an earlier click, expired, or never this user's
+        flash(done, "info")
+        return redirect(url_for("registry.list_persons"))
+    if upload.network is not None and not can_coordinate(upload.network):
+        abort(403)
     try:
         plan, counts = transfer.import_upload(upload, coordinated_network_ids(), current_user,
                                               changeable=changeable_persons_clause())
+    except transfer.AlreadyImported:
+        db.session.rollback()
+        flash(done, "info")
+        return redirect(url_for("registry.list_persons"))
     except transfer.ImportFileError as exc:
+        db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("registry.import_persons"))
     if counts is None:
+        db.session.rollback()  # the upload stays, for the preview
         if plan.out_of_scope:  # rows the user may not change: refused, with the reasons
             return _preview(upload, plan, 403)
         # the registry changed since the preview, and a row no longer fits
