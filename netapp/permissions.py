@@ -367,17 +367,15 @@ def get_workplace_or_404(workplace_id: int, *, edit: bool = False) -> Workplace:
     return row[0]
 
 
-def leader_candidate(email: str | None, user=None) -> Person | None:
-    """The person with this address whom the user may make a workplace's leader: admins anyone in
-    the registry; coordinators a member (current or past) of their networks, never themselves.
-    None when there is no such person (an unknown address and one out of scope look alike)."""
-    from netapp.blueprints.registry.services import normalize
-
+def leader_candidate(email_normalized: str | None, user=None) -> Person | None:
+    """The person with this (normalised) address whom the user may make a workplace's leader:
+    admins anyone in the registry; coordinators a member (current or past) of their networks,
+    never themselves. None when there is no such person (an unknown address and one out of scope
+    look alike)."""
     user = _user(user)
-    norm = normalize(email)
-    if norm is None:
+    if not email_normalized:
         return None
-    query = select(Person).where(Person.email_normalized == norm, Person.status != PersonStatus.ERASED)
+    query = select(Person).where(Person.email_normalized == email_normalized, Person.status != PersonStatus.ERASED)
     if not is_admin(user):
         query = query.where(coordinated_persons_clause(user), Person.id != user.person_id)
     return db.session.scalar(query)

@@ -292,7 +292,7 @@ def _leader_from_form(form: WorkplaceForm, workplace: Workplace):
     if own is not None and own.email_normalized == norm and not is_admin():
         form.leader_email.errors.append(_("Du kan ikke gjøre deg selv til leder. Be en administrator om det."))
         return False
-    leader = leader_candidate(email)
+    leader = leader_candidate(norm)
     if leader is None:
         form.leader_email.errors.append(
             _("Fant ingen person med denne e-postadressen i registeret.") if is_admin() else
