@@ -25,7 +25,7 @@ from netapp.permissions import (
     get_network_or_404,
     require_coordinator,
 )
-from netapp.validators import choices
+from netapp.validators import choices, int_choice
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ PREVIEW_LIMIT = 500  # rows listed per group on the preview page; the counts cov
 class ImportForm(FlaskForm):
     file = FileField(_l("Fil"), validators=[FileRequired(_l("Velg en fil å importere."))],
                      description=_l("CSV (semikolon eller komma) eller Excel-arbeidsbok (.xlsx)."))
-    network_id = SelectField(_l("Nettverk"), coerce=int, validate_choice=False,
+    network_id = SelectField(_l("Nettverk"), coerce=int_choice, validate_choice=False,
                              description=_l("Personene blir ressurspersoner i dette nettverket, med mindre raden "
                                             "selv har en verdi i kolonnen Nettverk."))
 
