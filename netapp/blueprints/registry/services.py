@@ -153,9 +153,12 @@ def reactivate_person(person: Person) -> None:
 
 
 def merge_persons(keep: Person, duplicate: Person) -> None:
-    """Fold a duplicate record into `keep`: memberships, history, staff, leadership, registrations
-    and the account move over; blank fields of `keep` are filled from the duplicate."""
+    """Fold a duplicate record into `keep`: memberships, history, staff, leadership, registrations,
+    event registrations (with attendance), evaluation receipts and the account move over; blank
+    fields of `keep` are filled from the duplicate."""
     from netapp.blueprints.auth.models import User
+    from netapp.blueprints.evaluations.models import ResponseReceipt
+    from netapp.blueprints.gatherings.models import EventRegistration
     from netapp.blueprints.joining.models import Registration
 
     if keep.id == duplicate.id:
@@ -189,6 +192,8 @@ def merge_persons(keep: Person, duplicate: Person) -> None:
     db.session.execute(update(Person).where(Person.manager_id == duplicate.id, Person.id != keep.id).values(manager_id=keep.id))
     db.session.execute(update(Workplace).where(Workplace.leader_id == duplicate.id).values(leader_id=keep.id))
     db.session.execute(update(Registration).where(Registration.person_id == duplicate.id).values(person_id=keep.id))
+    _merge_event_registrations(EventRegistration, keep, duplicate)
+    _merge_receipts(ResponseReceipt, keep, duplicate)
     keep_user = db.session.scalar(select(User).where(User.person_id == keep.id))
     dup_user = db.session.scalar(select(User).where(User.person_id == duplicate.id))
     if dup_user is not None:
@@ -208,6 +213,40 @@ def merge_persons(keep: Person, duplicate: Person) -> None:
         keep.email, keep.email_normalized = take_email, normalize(take_email)
         db.session.flush()
     log.info("merged person %s into %s", duplicate_id, keep.id)
+
+
+def _attendance_rank(attended: bool | None) -> int:
+    return {True: 2, False: 1, None: 0}[attended]
+
+
+def _merge_event_registrations(EventRegistration, keep: Person, duplicate: Person) -> None:
+    """One registration per event: where both were registered, the kept one takes the better
+    attendance (attended, then absent, then not recorded) and the earlier registration time."""
+    mine = {r.event_id: r for r in db.session.scalars(
+        select(EventRegistration).where(EventRegistration.person_id == keep.id))}
+    for theirs in db.session.scalars(select(EventRegistration).where(EventRegistration.person_id == duplicate.id)):
+        kept = mine.get(theirs.event_id)
+        if kept is None:
+            theirs.person_id = keep.id
+            continue
+        if _attendance_rank(theirs.attended) > _attendance_rank(kept.attended):
+            kept.attended = theirs.attended
+        if theirs.registered_at is not None and (kept.registered_at is None or theirs.registered_at < kept.registered_at):
+            kept.registered_at = theirs.registered_at
+        db.session.delete(theirs)
+    db.session.flush()
+
+
+def _merge_receipts(ResponseReceipt, keep: Person, duplicate: Person) -> None:
+    """One receipt per questionnaire: the merged person has answered what either had answered."""
+    answered = set(db.session.scalars(
+        select(ResponseReceipt.questionnaire_id).where(ResponseReceipt.person_id == keep.id)))
+    for receipt in db.session.scalars(select(ResponseReceipt).where(ResponseReceipt.person_id == duplicate.id)):
+        if receipt.questionnaire_id in answered:
+            db.session.delete(receipt)
+        else:
+            receipt.person_id = keep.id
+    db.session.flush()
 
 
 # ---------------------------------------------------------------- organisations and workplaces
