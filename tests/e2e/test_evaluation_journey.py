@@ -2,7 +2,7 @@
 
 The coordinator writes a questionnaire with the standard questions and opens it; the resource
 person answers it with the keyboard (radio groups: arrow keys choose, Tab moves on); the
-coordinator then sees one response and the threshold message, not the answers. The questionnaire
+coordinator then sees one answer waiting and the threshold message, not the answers. The questionnaire
 has its own title, so the journey touches nothing another test uses.
 """
 
@@ -74,9 +74,12 @@ def test_coordinator_writes_and_opens_a_questionnaire_and_a_resource_person_answ
     expect(page.locator("main p.lead")).to_contain_text("1 svar")
     expect(page.get_by_text("Resultatene vises når minst 3 har svart")).to_be_visible()
     expect(page.get_by_text("Flere pauser")).to_have_count(0)
+    expect(page.get_by_text("1 svar venter og kommer med i resultatene sammen med andre")).to_be_visible()
     page_checks.check(page)
-    rows = live_server.query("SELECT count(*) FROM response WHERE questionnaire_id = ?", (questionnaire_id,))
-    assert rows == [(1,)]
+    # The answer waits, sealed, until enough others join it; the receipt says only who answered.
+    for table, count in (("held_response", 1), ("response", 0), ("response_receipt", 1)):
+        rows = live_server.query(f"SELECT count(*) FROM {table} WHERE questionnaire_id = ?", (questionnaire_id,))
+        assert rows == [(count,)], table
 
 
 def test_results_with_enough_responses_are_valid_and_accessible(open_page, page_checks, live_server):
