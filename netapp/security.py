@@ -1,8 +1,10 @@
-"""Security headers on every response, and input cleaned of characters no page can show."""
+"""Security headers on every response, input cleaned of characters no page can show, and the
+one check of where a `next` address may lead."""
 
 import re
+from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 
 # C0 controls except tab, line feed and carriage return; DEL and C1 controls; non-characters.
@@ -15,6 +17,16 @@ FORBIDDEN = re.compile(
 
 def clean_text(value: str) -> str:
     return FORBIDDEN.sub("", value)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed (after login, after choosing a language);
+    anything else leads to the dashboard."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.dashboard")
 
 
 CSP = "; ".join([

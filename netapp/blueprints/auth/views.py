@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,6 +7,7 @@ from netapp.blueprints.auth import services
 from netapp.blueprints.auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
 from netapp.extensions import db
 from netapp.permissions import require_login
+from netapp.security import safe_next
 from netapp.timeutil import today_oslo
 
 bp = Blueprint("auth", __name__)
@@ -28,15 +27,6 @@ def wait_message(seconds: int) -> str:
     return ngettext("For mange mislykkede forsøk. Vent %(num)d minutt og prøv igjen, eller be om et nytt passord.",
                     "For mange mislykkede forsøk. Vent %(num)d minutter og prøv igjen, eller be om et nytt passord.",
                     minutes)
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("main.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
-from netapp.blueprints.auth.views import safe_next
 from netapp.blueprints.evaluations.queries import open_for_participant
 from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.joining.models import Registration, RegistrationStatus
@@ -24,6 +23,7 @@ from netapp.permissions import (
     require_login,
     require_manager,
 )
+from netapp.security import safe_next
 from netapp.timeutil import utcnow
 
 bp = Blueprint("main", __name__)
