@@ -1,4 +1,5 @@
-"""Reusable selects for privacy: a person's own data, retention lists and the counts erasure keeps."""
+"""Reusable selects for privacy: retention lists and the counts erasure keeps (a person's own data
+is gathered by each domain's person_hooks.download)."""
 
 from __future__ import annotations
 
@@ -15,94 +16,6 @@ from netapp.blueprints.registry.models import (
     Workplace,
 )
 from netapp.extensions import db
-
-# ---------------------------------------------------------------- a person's own data
-
-def registrations_of(person_id: int | None, emails: set[str]) -> list:
-    """Registrations made by this person: linked to the person, or sent from one of their addresses."""
-    from netapp.blueprints.joining.models import Registration
-
-    conditions = []
-    if person_id is not None:
-        conditions.append(Registration.person_id == person_id)
-    if emails:
-        conditions.append(func.lower(Registration.email).in_(sorted(emails)))
-    if not conditions:
-        return []
-    return list(db.session.scalars(
-        select(Registration)
-        .options(joinedload(Registration.network), joinedload(Registration.workplace).joinedload(Workplace.organisation))
-        .where(or_(*conditions))
-        .order_by(Registration.created_at, Registration.id)
-    ))
-
-
-def event_registrations_of(person_id: int) -> list:
-    """(title, network name, starts_at, registered_at, attended) of the person's event registrations."""
-    from netapp.blueprints.gatherings.models import Event, EventRegistration
-    from netapp.blueprints.registry.models import Network
-
-    return list(db.session.execute(
-        select(Event.title, Network.name, Event.starts_at, EventRegistration.registered_at, EventRegistration.attended)
-        .join(Event, Event.id == EventRegistration.event_id).join(Network, Network.id == Event.network_id)
-        .where(EventRegistration.person_id == person_id)
-        .order_by(Event.starts_at, Event.id)
-    ))
-
-
-def questionnaires_answered_by(person_id: int) -> list:
-    """(title, network name) of the questionnaires the person has answered; what they answered is
-    anonymous and linked to nobody, so it is not theirs to download."""
-    from netapp.blueprints.evaluations.models import Questionnaire, ResponseReceipt
-    from netapp.blueprints.registry.models import Network
-
-    return list(db.session.execute(
-        select(Questionnaire.title, Network.name)
-        .join(ResponseReceipt, ResponseReceipt.questionnaire_id == Questionnaire.id)
-        .join(Network, Network.id == Questionnaire.network_id)
-        .where(ResponseReceipt.person_id == person_id)
-        .order_by(Questionnaire.id)
-    ))
-
-
-def invitations_to(emails: set[str]) -> list:
-    from netapp.blueprints.joining.models import Invitation
-
-    if not emails:
-        return []
-    return list(db.session.scalars(
-        select(Invitation).options(joinedload(Invitation.network))
-        .where(func.lower(Invitation.email).in_(sorted(emails)))
-        .order_by(Invitation.created_at, Invitation.id)
-    ))
-
-
-def messages_to(emails: set[str]) -> list:
-    from netapp.mail import OutboxMessage
-
-    if not emails:
-        return []
-    return list(db.session.scalars(
-        select(OutboxMessage).where(func.lower(OutboxMessage.to_address).in_(sorted(emails)))
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    ))
-
-
-def changes_by(user_id: int) -> list:
-    """The audit log's entries for changes this account made (field names only, never values)."""
-    from netapp.audit import AuditEvent
-
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.actor_id == user_id).order_by(AuditEvent.created_at, AuditEvent.id)
-    ))
-
-
-def workplaces_led_by(person_id: int) -> list[Workplace]:
-    return list(db.session.scalars(
-        select(Workplace).options(joinedload(Workplace.organisation))
-        .where(Workplace.leader_id == person_id).order_by(Workplace.name)
-    ))
-
 
 # ---------------------------------------------------------------- retention
 

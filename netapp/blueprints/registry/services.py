@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from netapp import person_hooks
 from netapp.blueprints.registry.models import (
     Assignment,
     Membership,
@@ -153,58 +154,14 @@ def reactivate_person(person: Person) -> None:
 
 
 def merge_persons(keep: Person, duplicate: Person) -> None:
-    """Fold a duplicate record into `keep`: memberships, history, staff, leadership, registrations,
-    event registrations (with attendance), evaluation receipts and the account move over; blank
-    fields of `keep` are filled from the duplicate."""
-    from netapp.blueprints.auth.models import User
-    from netapp.blueprints.evaluations.models import ResponseReceipt
-    from netapp.blueprints.gatherings.models import EventRegistration
-    from netapp.blueprints.joining.models import Registration
-
+    """Fold a duplicate record into `keep`: every domain moves its rows about the duplicate over
+    (person_hooks: memberships, history, staff, leadership, registrations, event registrations with
+    attendance, evaluation receipts, the account); blank fields of `keep` are filled from the
+    duplicate, which is then deleted."""
     if keep.id == duplicate.id:
         raise ValueError("cannot merge a person with itself")
     take_email = duplicate.email if not keep.email and duplicate.email else None
-    for field in ("phone", "profession"):
-        if not getattr(keep, field) and getattr(duplicate, field):
-            setattr(keep, field, getattr(duplicate, field))
-    for field in ("workplace_id", "manager_id", "position_percent", "active_from"):
-        if getattr(keep, field) is None and getattr(duplicate, field) is not None:
-            setattr(keep, field, getattr(duplicate, field))
-    if keep.manager_id == keep.id:
-        keep.manager_id = None
-    keep.public_consent = keep.public_consent or duplicate.public_consent
-    keep.is_manager = keep.is_manager or duplicate.is_manager
-
-    existing = {(m.network_id, m.role) for m in keep.memberships}
-    for membership in list(duplicate.memberships):
-        if (membership.network_id, membership.role) in existing:
-            mine = next(m for m in keep.memberships if (m.network_id, m.role) == (membership.network_id, membership.role))
-            if membership.end_date is None:
-                mine.end_date = None
-            if membership.start_date and (mine.start_date is None or membership.start_date < mine.start_date):
-                mine.start_date = membership.start_date
-            duplicate.memberships.remove(membership)
-        else:
-            membership.person = keep
-    db.session.flush()
-    db.session.execute(update(Assignment).where(Assignment.person_id == duplicate.id).values(person_id=keep.id))
-    db.session.execute(update(Assignment).where(Assignment.manager_id == duplicate.id).values(manager_id=keep.id))
-    db.session.execute(update(Person).where(Person.manager_id == duplicate.id, Person.id != keep.id).values(manager_id=keep.id))
-    db.session.execute(update(Workplace).where(Workplace.leader_id == duplicate.id).values(leader_id=keep.id))
-    db.session.execute(update(Registration).where(Registration.person_id == duplicate.id).values(person_id=keep.id))
-    _merge_event_registrations(EventRegistration, keep, duplicate)
-    _merge_receipts(ResponseReceipt, keep, duplicate)
-    keep_user = db.session.scalar(select(User).where(User.person_id == keep.id))
-    dup_user = db.session.scalar(select(User).where(User.person_id == duplicate.id))
-    if dup_user is not None:
-        if keep_user is None:
-            dup_user.person_id = keep.id
-        else:
-            keep_user.is_admin = keep_user.is_admin or dup_user.is_admin
-            dup_user.person_id = None
-            dup_user.is_enabled = False
-    if keep.status != PersonStatus.ACTIVE and duplicate.status == PersonStatus.ACTIVE:
-        keep.status, keep.left_on = PersonStatus.ACTIVE, None
+    person_hooks.merge(keep, duplicate)
     duplicate_id = duplicate.id
     db.session.expire(duplicate)
     db.session.delete(duplicate)
@@ -213,40 +170,6 @@ def merge_persons(keep: Person, duplicate: Person) -> None:
         keep.email, keep.email_normalized = take_email, normalize(take_email)
         db.session.flush()
     log.info("merged person %s into %s", duplicate_id, keep.id)
-
-
-def _attendance_rank(attended: bool | None) -> int:
-    return {True: 2, False: 1, None: 0}[attended]
-
-
-def _merge_event_registrations(EventRegistration, keep: Person, duplicate: Person) -> None:
-    """One registration per event: where both were registered, the kept one takes the better
-    attendance (attended, then absent, then not recorded) and the earlier registration time."""
-    mine = {r.event_id: r for r in db.session.scalars(
-        select(EventRegistration).where(EventRegistration.person_id == keep.id))}
-    for theirs in db.session.scalars(select(EventRegistration).where(EventRegistration.person_id == duplicate.id)):
-        kept = mine.get(theirs.event_id)
-        if kept is None:
-            theirs.person_id = keep.id
-            continue
-        if _attendance_rank(theirs.attended) > _attendance_rank(kept.attended):
-            kept.attended = theirs.attended
-        if theirs.registered_at is not None and (kept.registered_at is None or theirs.registered_at < kept.registered_at):
-            kept.registered_at = theirs.registered_at
-        db.session.delete(theirs)
-    db.session.flush()
-
-
-def _merge_receipts(ResponseReceipt, keep: Person, duplicate: Person) -> None:
-    """One receipt per questionnaire: the merged person has answered what either had answered."""
-    answered = set(db.session.scalars(
-        select(ResponseReceipt.questionnaire_id).where(ResponseReceipt.person_id == keep.id)))
-    for receipt in db.session.scalars(select(ResponseReceipt).where(ResponseReceipt.person_id == duplicate.id)):
-        if receipt.questionnaire_id in answered:
-            db.session.delete(receipt)
-        else:
-            receipt.person_id = keep.id
-    db.session.flush()
 
 
 # ---------------------------------------------------------------- organisations and workplaces
