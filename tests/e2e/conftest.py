@@ -10,8 +10,11 @@ The browser is Debian's chromium driven by Playwright (never Playwright's own do
 failing test saves a screenshot and the HTML of every page it opened to test-artifacts/.
 
 The crawler (`crawl(role)`, one crawl per role per session, shared by test_crawl.py and
-test_accessibility.py) follows the same-site links from the start page, runs axe-core on each
-HTML page and hands every page to the Nu Html Checker in one batch per role. Pages no link
+test_accessibility.py) follows the same-site links from the start page and opens one page per
+endpoint shape (the Flask endpoint and the query string's keys: /registry/persons/<id> is one
+shape, /registry/?page=N another), the first it finds; it runs axe-core on each HTML page and
+measures it at a phone's and a laptop's width. Once every role is crawled, the Nu Html Checker
+reads all their pages in one run; each role's test reports its own pages' errors. Pages no link
 leads to (e-mailed links, one-time URLs, results of a form post) get the same checks from the
 journeys through `page_checks.check(page)`, with the checker running as a local service.
 
@@ -32,7 +35,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
@@ -61,11 +64,9 @@ ROLES = ["anonymous", *ACCOUNTS]
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# The crawler's bounds: pages per role, and pages per URL shape (/registry/persons/{n} is one
-# template; two of them say as much as fifty).
-MAX_PAGES_PER_ROLE = 60
-MAX_PAGES_PER_SHAPE = 2
-MAX_LIST_PAGE = 2
+# A page per endpoint shape (/registry/persons/<id> is one template: one of them says as much as
+# fifty); the bound only stops a crawl that runs away, and the crawl test fails when it is reached.
+MAX_PAGES_PER_ROLE = 200
 SKIP_PATHS = ("/auth/logout", "/static/", "/bootstrap/static/", "/healthz")
 SKIP_PATTERNS = (re.compile(r"/export\b"), re.compile(r"\.(csv|xlsx|json|pdf|ics|zip|png|jpe?g|svg|ico)$"))
 
@@ -366,33 +367,44 @@ class Crawl:
     pages: list[CrawledPage]
     skipped_by_shape: int
     seconds: float
-    _vnu: subprocess.Popen | None = None
-    _vnu_out: Path | None = None
-    _vnu_result: list[dict] | None = None
+    stopped_at_limit: bool = False
+    html_check: HtmlBatchCheck | None = None
 
     @property
     def html_pages(self) -> list[CrawledPage]:
         return [p for p in self.pages if p.is_html and p.file is not None]
 
     def vnu_errors(self) -> list[dict]:
-        """The Nu Html Checker's errors, each with the page's path; waits for the batch run."""
-        if self._vnu_result is None:
-            self._vnu_result = _collect_vnu(self)
-        return self._vnu_result
+        """The Nu Html Checker's errors on this role's pages, each with the page's path (the one
+        run over every role's pages starts when needed, and is waited for)."""
+        return self.html_check.errors_for(self.role)
 
 
-def url_shape(url: str) -> str:
-    """/registry/persons/17/edit?x=1&y=2 -> /registry/persons/{n}/edit?x&y"""
-    parts = urlsplit(url)
-    segments = []
-    for segment in parts.path.split("/"):
-        if segment.isdigit():
-            segment = "{n}"
-        elif len(segment) >= 20 and re.fullmatch(r"[A-Za-z0-9_-]+", segment):
-            segment = "{token}"
-        segments.append(segment)
-    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
-    return "/".join(segments) + ("?" + "&".join(keys) if keys else "")
+class EndpointShapes:
+    """A URL's shape: the Flask endpoint it routes to and the keys of its query string, read from
+    the application's own URL map. A URL that routes nowhere (or only redirects) is a shape of its
+    own, so the crawler opens it and reports where it leads."""
+
+    def __init__(self, url_map):
+        self.adapter = url_map.bind("localhost")
+
+    def __call__(self, url: str) -> str:
+        from werkzeug.exceptions import HTTPException
+
+        parts = urlsplit(url)
+        try:
+            endpoint, _ = self.adapter.match(parts.path, method="GET")
+        except HTTPException as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+            endpoint = f"{parts.path} ({type(exc).__name__})"
+        keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
+        return endpoint + ("?" + "&".join(keys) if keys else "")
+
+
+@pytest.fixture(scope="session")
+def endpoint_shapes() -> EndpointShapes:
+    from netapp import create_app
+
+    return EndpointShapes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}).url_map)
 
 
 def crawlable(url: str, origin: str) -> str | None:
@@ -406,11 +418,8 @@ def crawlable(url: str, origin: str) -> str | None:
     if any(pattern.search(parts.path) for pattern in SKIP_PATTERNS):
         return None
     query = parse_qsl(parts.query, keep_blank_values=True)
-    for key, value in query:
-        if key == "format":
-            return None  # downloads (export?format=csv)
-        if key == "page" and (not value.isdigit() or int(value) > MAX_LIST_PAGE):
-            return None
+    if any(key == "format" for key, _ in query):
+        return None  # downloads (export?format=csv)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(sorted(query)), ""))
 
 
@@ -435,7 +444,7 @@ PAGE_FACTS = """() => ({
 })"""
 
 
-def run_crawl(browser, live_server, role: str, state: Path | None, directory: Path) -> Crawl:
+def run_crawl(browser, live_server, role: str, state: Path | None, directory: Path, shape_of: EndpointShapes) -> Crawl:
     from playwright.sync_api import Error as PlaywrightError
 
     started = time.monotonic()
@@ -452,7 +461,7 @@ def run_crawl(browser, live_server, role: str, state: Path | None, directory: Pa
     seeds = ["/"] if role == "anonymous" else ["/", "/dashboard"]
     queue: deque[tuple[str, str]] = deque((crawlable(origin + s, origin), "") for s in seeds)
     seen = {url for url, _ in queue}
-    shapes: Counter[str] = Counter(url_shape(url) for url, _ in queue)
+    shapes = {shape_of(url) for url, _ in queue}
     skipped_by_shape = 0
     pages: list[CrawledPage] = []
     directory.mkdir(parents=True, exist_ok=True)
@@ -490,62 +499,104 @@ def run_crawl(browser, live_server, role: str, state: Path | None, directory: Pa
                 if target is None or target in seen:
                     continue
                 seen.add(target)
-                shape = url_shape(target)
-                if shapes[shape] >= MAX_PAGES_PER_SHAPE:
+                shape = shape_of(target)
+                if shape in shapes:
                     skipped_by_shape += 1
                     continue
-                shapes[shape] += 1
+                shapes.add(shape)
                 queue.append((target, crawled.path))
     finally:
         context.close()
-    crawl = Crawl(role=role, pages=pages, skipped_by_shape=skipped_by_shape, seconds=time.monotonic() - started)
-    _start_vnu(crawl, directory)
-    return crawl
+    return Crawl(role=role, pages=pages, skipped_by_shape=skipped_by_shape, seconds=time.monotonic() - started,
+                 stopped_at_limit=bool(queue))
 
 
-def _start_vnu(crawl: Crawl, directory: Path) -> None:
-    """Start the Nu Html Checker on all of this role's pages at once (the JVM is slow to start),
-    in the background, so the next role's crawl runs meanwhile."""
-    files = [str(p.file) for p in crawl.html_pages]
-    if not files:
-        return
-    crawl._vnu_out = directory / "vnu.json"
-    with open(crawl._vnu_out, "wb") as out, open(directory / "vnu.stderr", "wb") as err:
-        crawl._vnu = subprocess.Popen(
-            ["java", "-Xss2m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
-            cwd=directory, stdout=out, stderr=err,
-        )
+class HtmlBatchCheck:
+    """The Nu Html Checker over the crawled pages of every role, in one run (the JVM is slow to
+    start, and each start competes with the browser for the two cores). It starts in the
+    background once the last role is crawled, so other tests run meanwhile; asking for a role's
+    errors before then crawls the roles still missing first."""
+
+    def __init__(self, directory: Path, roles: list[str], crawl_role):
+        self.directory = directory
+        self.roles = roles
+        self.crawl_role = crawl_role  # role -> Crawl, crawling it when not done yet
+        self.crawls: dict[str, Crawl] = {}
+        self.process: subprocess.Popen | None = None
+        self.result: dict[str, list[dict]] | None = None
+
+    def crawled(self, crawl: Crawl) -> None:
+        self.crawls[crawl.role] = crawl
+        if self.process is None and all(role in self.crawls for role in self.roles):
+            self.start()
+
+    def start(self) -> None:
+        files = [str(p.file) for crawl in self.crawls.values() for p in crawl.html_pages]
+        if not files:
+            return
+        with open(self.directory / "vnu.json", "wb") as out, open(self.directory / "vnu.stderr", "wb") as err:
+            self.process = subprocess.Popen(
+                ["java", "-Xss2m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
+                cwd=self.directory, stdout=out, stderr=err,
+            )
+
+    def errors_for(self, role: str) -> list[dict]:
+        if self.result is None:
+            for other in [*self.roles, role]:
+                if other not in self.crawls:
+                    self.crawl_role(other)
+            if self.process is None:
+                self.start()
+            self.result = self._collect()
+        return self.result.get(role, [])
+
+    def _collect(self) -> dict[str, list[dict]]:
+        if self.process is None:
+            return {}
+        self.process.wait(timeout=600)
+        raw = (self.directory / "vnu.json").read_text(encoding="utf-8", errors="replace")
+        stderr = (self.directory / "vnu.stderr").read_text(encoding="utf-8", errors="replace")
+        try:
+            messages = json.loads(raw)["messages"]
+        except (ValueError, KeyError) as exc:
+            raise AssertionError(f"vnu gave no JSON (exit {self.process.returncode}): {raw[:500]} {stderr[:500]!r}") from exc
+        pages = {(crawl.role, p.file.name): p for crawl in self.crawls.values() for p in crawl.html_pages}
+        errors: dict[str, list[dict]] = {}
+        for message in messages:
+            if message.get("type") not in ("error", "non-document-error") and message.get("subType") != "fatal":
+                continue
+            source = message.get("url", "")
+            # .../e2e-crawl0/<role>/<n>.html
+            role_dir, name = (["", "", *source.split("/")])[-2:]
+            page = pages.get((role_dir, name))
+            # A message about no crawled page (the checker itself failing) goes to every role.
+            for role in [role_dir] if page else self.crawls:
+                errors.setdefault(role, []).append({
+                    "page": page.path if page else source,
+                    "line": message.get("lastLine"),
+                    "message": message.get("message", ""),
+                    "extract": (message.get("extract") or "").strip()[:200],
+                })
+        return errors
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
-def _collect_vnu(crawl: Crawl) -> list[dict]:
-    if crawl._vnu is None:
-        return []
-    crawl._vnu.wait(timeout=300)
-    raw = crawl._vnu_out.read_text(encoding="utf-8", errors="replace")
-    stderr = (crawl._vnu_out.parent / "vnu.stderr").read_text(encoding="utf-8", errors="replace")
-    try:
-        messages = json.loads(raw)["messages"]
-    except (ValueError, KeyError) as exc:
-        raise AssertionError(f"vnu gave no JSON (exit {crawl._vnu.returncode}): {raw[:500]} {stderr[:500]!r}") from exc
-    by_file = {p.file.resolve().as_uri(): p for p in crawl.html_pages}
-    by_name = {p.file.name: p for p in crawl.html_pages}
-    errors = []
-    for message in messages:
-        if message.get("type") not in ("error", "non-document-error") and message.get("subType") != "fatal":
-            continue
-        source = message.get("url", "")
-        page = by_file.get(source) or by_name.get(source.rsplit("/", 1)[-1])
-        errors.append({
-            "page": page.path if page else source,
-            "line": message.get("lastLine"),
-            "message": message.get("message", ""),
-            "extract": (message.get("extract") or "").strip()[:200],
-        })
-    return errors
+def _crawled_roles(session) -> list[str]:
+    """The roles whose crawl the selected tests use (all of them in a full run)."""
+    roles = set()
+    for item in session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "crawl" in getattr(item, "fixturenames", ()) and "role" in params:
+            roles.add(params["role"])
+    return [role for role in ROLES if role in roles] or list(ROLES)
 
 
 @pytest.fixture(scope="session")
-def crawl(browser, live_server, auth_states, tmp_path_factory):
+def crawl(request, browser, live_server, auth_states, endpoint_shapes, tmp_path_factory):
     """crawl(role) -> Crawl: made once per role per session, shared by the crawler and axe tests."""
     directory = tmp_path_factory.mktemp("e2e-crawl")
     done: dict[str, Crawl] = {}
@@ -553,14 +604,17 @@ def crawl(browser, live_server, auth_states, tmp_path_factory):
     def get(role: str) -> Crawl:
         if role not in done:
             state = None if role == "anonymous" else auth_states(role)
-            done[role] = run_crawl(browser, live_server, role, state, directory / role)
+            result = run_crawl(browser, live_server, role, state, directory / role, endpoint_shapes)
+            result.html_check = html_check
+            done[role] = result
+            html_check.crawled(result)
         return done[role]
 
-    yield get
-    for result in done.values():
-        if result._vnu is not None and result._vnu.poll() is None:
-            result._vnu.kill()
-            result._vnu.wait()
+    html_check = HtmlBatchCheck(directory, _crawled_roles(request.session), get)
+    try:
+        yield get
+    finally:
+        html_check.stop()
 
 
 # ---------------------------------------------------------------- pages the crawler cannot reach

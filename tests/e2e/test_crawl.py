@@ -1,7 +1,8 @@
 """The crawler: every page each role reaches by following links answers, is well formed and valid.
 
 One crawl per role (see conftest.crawl) feeds these checks and the axe checks in
-test_accessibility.py. vnu runs once per role on all of that role's pages.
+test_accessibility.py; it opens one page per endpoint shape. vnu runs once, on the pages of
+every role, and each role's test reports its own.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def test_crawler_reaches_the_pages_of_each_role(crawl, role):
     }[role]
     for path in expected:
         assert path in paths, f"{role} never reached {path}; crawled: {sorted(paths)}"
+    assert not result.stopped_at_limit, f"{role}: the crawl stopped at {len(result.pages)} pages with shapes left"
 
 
 @pytest.mark.parametrize("role", ROLES)
