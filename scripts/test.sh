@@ -46,25 +46,27 @@ run_part() {
 # Two workers (pytest-xdist) for the request-level tests: this is a 2-core machine. The browser
 # tests run on their own, in one process, against their own server.
 WORKERS="${TEST_WORKERS:-2}"
+# Each part ends with its slowest tests, so the time budget (README, Tests) is watched as it grows.
+DURATIONS=(--durations=20)
 
 say "Test suite on SQLite"
 sqlite_status=0
 run_part env -u NETAPP_TEST_DATABASE_URL NETAPP_ENV=testing \
-    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -n "$WORKERS" -m "not e2e" "$@" || sqlite_status=$?
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -n "$WORKERS" -m "not e2e" "${DURATIONS[@]}" "$@" || sqlite_status=$?
 sqlite_seconds=$LAST_SECONDS
 
 echo
 say "Browser journeys, accessibility and HTML checks (Chromium, SQLite)"
 e2e_status=0
 run_part env -u NETAPP_TEST_DATABASE_URL NETAPP_ENV=testing \
-    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -m e2e "$@" || e2e_status=$?
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -m e2e "${DURATIONS[@]}" "$@" || e2e_status=$?
 e2e_seconds=$LAST_SECONDS
 
 echo
 say "Test suite on PostgreSQL (without the browser journeys)"
 pg_status=0
 run_part bash scripts/with-postgres.sh env NETAPP_ENV=testing \
-    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -n "$WORKERS" -m "not e2e" "$@" || pg_status=$?
+    timeout --foreground --signal=INT -k 30 "$TEST_TIMEOUT" "$PYTEST" -q -n "$WORKERS" -m "not e2e" "${DURATIONS[@]}" "$@" || pg_status=$?
 pg_seconds=$LAST_SECONDS
 
 echo
@@ -72,6 +74,9 @@ say "Summary"
 printf '    SQLite:     %-36s %4ss\n' "$(explain "$sqlite_status")" "$sqlite_seconds"
 printf '    Browser:    %-36s %4ss\n' "$(explain "$e2e_status")" "$e2e_seconds"
 printf '    PostgreSQL: %-36s %4ss\n' "$(explain "$pg_status")" "$pg_seconds"
+total_seconds=$(( sqlite_seconds + e2e_seconds + pg_seconds ))
+printf '    In all:     %-36s %4ss (%dm%02ds; the budget is 9 minutes)\n' "" "$total_seconds" \
+    $(( total_seconds / 60 )) $(( total_seconds % 60 ))
 
 if [ "$sqlite_status" -ne 0 ] || [ "$e2e_status" -ne 0 ] || [ "$pg_status" -ne 0 ]; then
     exit 1
