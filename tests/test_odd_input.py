@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from netapp.blueprints.evaluations.forms import answer_form_class
 from netapp.blueprints.evaluations.models import QuestionKind
 from netapp.blueprints.gatherings.models import Event, EventRegistration
-from netapp.blueprints.registry import transfer
+from netapp.blueprints.registry import import_plan
 from netapp.extensions import db
 from netapp.timeutil import format_datetime, from_oslo, to_oslo
 from netapp.validators import (
@@ -87,7 +87,7 @@ def test_the_import_reads_position_percentages_in_ascii_digits_only():
     for text, expected in (("50", 50), ("50 %", 50), ("50%", 50), ("50,0", 50), ("50.00", 50), ("100", 100),
                            ("٥٠", None), ("５０", None), ("²", None), ("1e2", None), ("50,5", None), ("0", None),
                            ("101", None), ("-50", None), ("nan", None), ("inf", None), ("5 0", None)):
-        assert transfer._parse_percent(text) == expected, text
+        assert import_plan._parse_percent(text) == expected, text
 
 
 # ------------------------------------------------------------------------------------------ form fields

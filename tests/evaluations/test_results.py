@@ -13,8 +13,8 @@ from sqlalchemy import insert, select
 from netapp.blueprints.evaluations import queries
 from netapp.blueprints.evaluations.models import Answer, QuestionKind, Response
 from netapp.blueprints.evaluations.services import random_id
-from netapp.blueprints.registry.transfer import escape_formula
 from netapp.extensions import db
+from netapp.spreadsheets import escape_formula
 from netapp.timeutil import today_oslo
 from tests import factories
 

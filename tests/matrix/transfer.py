@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from netapp.blueprints.auth.models import User
-from netapp.blueprints.registry import transfer
+from netapp.blueprints.registry.import_uploads import store_upload
 from netapp.blueprints.registry.models import Network
 from netapp.extensions import db
 from tests.matrix import COORDINATORS, Route, login_required
@@ -22,9 +22,9 @@ def extend_context(ctx: dict) -> None:
     other = db.session.scalar(select(User).where(User.email == "annen.koordinator@test.example"))
     network = db.session.scalar(select(Network).where(Network.slug == ctx["network"]))
     group = db.session.scalar(select(Network).where(Network.slug == ctx["other_network"]))
-    ctx["import_token"] = transfer.store_upload(CSV, "matrise.csv", network, user).token
-    ctx["no_member_token"] = transfer.store_upload(RENAME % b"leder@demo.example", "leder.csv", network, user).token
-    ctx["other_network_token"] = transfer.store_upload(RENAME % b"ressurs@demo.example", "ressurs.csv", group,
+    ctx["import_token"] = store_upload(CSV, "matrise.csv", network, user).token
+    ctx["no_member_token"] = store_upload(RENAME % b"leder@demo.example", "leder.csv", network, user).token
+    ctx["other_network_token"] = store_upload(RENAME % b"ressurs@demo.example", "ressurs.csv", group,
                                                        other).token
 
 

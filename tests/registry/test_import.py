@@ -9,7 +9,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import event, func, select
 
-from netapp.blueprints.registry import services, transfer
+from netapp.blueprints.registry import services
+from netapp.blueprints.registry.import_apply import apply_import
+from netapp.blueprints.registry.import_parse import ImportFileError, parse_file
+from netapp.blueprints.registry.import_plan import Action, ImportPlan, plan_import
 from netapp.blueprints.registry.models import (
     Assignment,
     Membership,
@@ -63,14 +66,14 @@ def xlsx_bytes(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def plan_of(content: bytes, filename: str = "personer.csv", **kwargs) -> transfer.ImportPlan:
-    return transfer.plan_import(transfer.parse_file(content, filename), **kwargs)
+def plan_of(content: bytes, filename: str = "personer.csv", **kwargs) -> ImportPlan:
+    return plan_import(parse_file(content, filename), **kwargs)
 
 
 def import_file(content: bytes, filename: str = "personer.csv", **kwargs) -> dict:
     plan = plan_of(content, filename, **kwargs)
     assert plan.ok, [(r.row, r.errors) for r in plan.rejected]
-    counts = transfer.apply_import(plan)
+    counts = apply_import(plan)
     db.session.commit()
     return counts
 
@@ -101,7 +104,7 @@ def test_windows_1252_semicolon_file_with_norwegian_letters(world):
     assert content.decode("cp1252")  # really Windows-1252, not valid UTF-8
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")
-    parsed = transfer.parse_file(content, "Personer.CSV")
+    parsed = parse_file(content, "Personer.CSV")
     assert (parsed.encoding, parsed.delimiter) == ("Windows-1252", ";")
 
     counts = import_file(content)
@@ -118,7 +121,7 @@ def test_windows_1252_semicolon_file_with_norwegian_letters(world):
 def test_utf8_bom_semicolon_file(world):
     content = csv_bytes(HEADER, "Øystein;Sæland;oystein.saeland@sandnes.example;;Vernepleier;;;;")
     assert content.startswith(codecs.BOM_UTF8)
-    parsed = transfer.parse_file(content, "eksport.csv")
+    parsed = parse_file(content, "eksport.csv")
     assert parsed.encoding == "UTF-8 med BOM"
     assert list(parsed.columns)[0] == "first_name"  # the BOM is not part of the first header
 
@@ -133,7 +136,7 @@ def test_comma_separated_utf8_file_with_english_headers(world):
         'Kari,Nordmann,kari@sandnes.example,"+47 22 33 44 55",Helsesykepleier,Helsestasjonen,Sandnes,Helse og omsorg,50,gruppe',
         encoding="utf-8",
     )
-    parsed = transfer.parse_file(content, "people.csv")
+    parsed = parse_file(content, "people.csv")
     assert (parsed.encoding, parsed.delimiter) == ("UTF-8", ",")
 
     import_file(content)
@@ -197,16 +200,16 @@ def test_unknown_columns_are_reported_once_and_ignored(world):
     (b"PK\x03\x04 a zip", "feil-endelse.csv", "er en Excel-arbeidsbok"),
 ])
 def test_files_that_cannot_be_imported_are_refused_with_a_message(world, content, filename, message):
-    with pytest.raises(transfer.ImportFileError) as refused:
-        transfer.parse_file(content, filename)
+    with pytest.raises(ImportFileError) as refused:
+        parse_file(content, filename)
     assert message in str(refused.value)
 
 
 def test_too_many_rows_are_refused(world):
     content = csv_bytes("Fornavn;Etternavn;E-post", *[f"A;B;a{i}@x.example" for i in range(6)])
-    with pytest.raises(transfer.ImportFileError, match="mer enn 5 rader"):
-        transfer.parse_file(content, "stor.csv", max_rows=5)
-    assert len(transfer.parse_file(content, "stor.csv", max_rows=6).rows) == 6
+    with pytest.raises(ImportFileError, match="mer enn 5 rader"):
+        parse_file(content, "stor.csv", max_rows=5)
+    assert len(parse_file(content, "stor.csv", max_rows=6).rows) == 6
 
 
 # ---------------------------------------------------------------- rejected rows
@@ -243,7 +246,7 @@ def test_bad_rows_are_each_reported_and_nothing_is_imported(world):
     assert plan.counts == {"create": 1, "update": 0, "unchanged": 0, "reject": 9}
     assert not plan.ok
     with pytest.raises(ValueError):
-        transfer.apply_import(plan)
+        apply_import(plan)
     assert person_count() == before
 
 
@@ -253,7 +256,7 @@ def test_the_same_email_twice_in_a_file_rejects_both_rows(world):
     plan = plan_of(content)
     assert [r.row for r in plan.rejected] == [2, 4]
     assert all("flere rader i filen (rad 2, 4)" in r.errors[0] for r in plan.rejected)
-    assert plan.count(transfer.Action.CREATE) == 1
+    assert plan.count(Action.CREATE) == 1
 
 
 def test_long_values_are_rejected_not_truncated(world):
@@ -274,10 +277,10 @@ def test_an_existing_email_in_other_letter_case_updates_the_person_and_keeps_his
 
     plan = plan_of(content)
     row = plan.rows[0]
-    assert row.action == transfer.Action.UPDATE
+    assert row.action == Action.UPDATE
     assert any("Telefon: «111» → «222»" in c for c in row.changes)
     assert any("Madla avlastningsbolig" in c and "Hå barnehage" in c for c in row.changes)
-    transfer.apply_import(plan)
+    apply_import(plan)
     db.session.commit()
 
     kari = person("kari.vik@x.example")
@@ -297,7 +300,7 @@ def test_blank_cells_change_nothing_and_an_identical_row_is_unchanged(world):
     db.session.commit()
     content = csv_bytes(HEADER, "Liv;Moe;liv@x.example;;;;;;", "Liv2;Moe;ny@x.example;;;;;;")
     plan = plan_of(content)
-    assert [r.action for r in plan.rows] == [transfer.Action.UNCHANGED, transfer.Action.CREATE]
+    assert [r.action for r in plan.rows] == [Action.UNCHANGED, Action.CREATE]
     import_file(content)
     liv = person("liv@x.example")
     assert (liv.phone, liv.profession, liv.position_percent, liv.workplace.name) == ("123", "Sykepleier", 80,
@@ -401,13 +404,13 @@ def test_existing_person_joins_the_network_but_blank_network_cell_keeps_networks
     factories.make_person(world.group, first_name="Ola", last_name="Bø", email="ola@x.example")
     db.session.commit()
     plan = plan_of(csv_bytes("Fornavn;Etternavn;E-post", "Mia;Bø;mia@x.example"))
-    assert plan.rows[0].action == transfer.Action.UPDATE
+    assert plan.rows[0].action == Action.UPDATE
     assert plan.rows[0].changes == [f"Blir med i nettverket {world.regional.name}."]
     import_file(csv_bytes("Fornavn;Etternavn;E-post", "Mia;Bø;mia@x.example"))
     assert networks_of(person("mia@x.example")) == {"gruppe", "regionalt"}
 
     plan = plan_of(csv_bytes("Fornavn;Etternavn;E-post;Nettverk", "Ola;Bø;ola@x.example;"))
-    assert plan.rows[0].action == transfer.Action.UNCHANGED
+    assert plan.rows[0].action == Action.UNCHANGED
 
 
 def test_imported_persons_are_resource_persons_at_once(world):
@@ -466,7 +469,7 @@ def test_planning_preloads_instead_of_querying_per_row(world, count_queries):
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        transfer.apply_import(plan)
+        apply_import(plan)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     db.session.commit()

@@ -9,8 +9,6 @@ it adds to the download, it says in its own person_hooks.py.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import json
 import logging
 from collections.abc import Iterable
@@ -24,8 +22,8 @@ from sqlalchemy import select
 from netapp import audit, person_hooks
 from netapp.blueprints.privacy import queries
 from netapp.blueprints.registry.models import Person, PersonStatus
-from netapp.blueprints.registry.transfer import escape_formula
 from netapp.extensions import db
+from netapp.spreadsheets import to_csv as spreadsheet_csv
 from netapp.timeutil import format_date, format_datetime, today_oslo, utcnow
 
 log = logging.getLogger(__name__)
@@ -169,12 +167,7 @@ def to_csv(sections: list[person_hooks.Section]) -> bytes:
     """One row per value: section; number within the section; field; value. Semicolon-separated
     UTF-8 with a BOM, as Excel in Norway opens it; a value that a spreadsheet would run as a
     formula gets a leading '."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Del"), _("Nr."), _("Felt"), _("Verdi")])
-    for row in _rows(sections):
-        writer.writerow([escape_formula(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheet_csv(_rows(sections), [_("Del"), _("Nr."), _("Felt"), _("Verdi")])
 
 
 def export_filename(fmt: str, today: date | None = None) -> str:

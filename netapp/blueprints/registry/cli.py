@@ -41,12 +41,14 @@ def _row_line(row) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Vis hver rad som legges inn eller endres, ikke bare avviste.")
 def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose: bool):
     """Importer personer fra en CSV- eller XLSX-fil. Avslutter med status 1 når noen rad er avvist."""
-    from netapp.blueprints.registry import transfer
+    from netapp.blueprints.registry.import_apply import apply_import
+    from netapp.blueprints.registry.import_parse import ImportFileError, parse_file
+    from netapp.blueprints.registry.import_plan import Action, plan_import
 
     network = _network(network_slug)
     try:
-        parsed = transfer.parse_file(file.read_bytes(), file.name)
-    except transfer.ImportFileError as exc:
+        parsed = parse_file(file.read_bytes(), file.name)
+    except ImportFileError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{file.name}: {parsed.description}, {len(parsed.rows)} rader.")
     if parsed.ignored:
@@ -54,17 +56,17 @@ def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose:
 
     if len(parsed.rows) >= PROGRESS_FROM:
         with click.progressbar(length=len(parsed.rows), label="Kontrollerer rader") as bar:
-            plan = transfer.plan_import(parsed, network=network, progress=bar.update)
+            plan = plan_import(parsed, network=network, progress=bar.update)
     else:
-        plan = transfer.plan_import(parsed, network=network)
+        plan = plan_import(parsed, network=network)
 
     for row in plan.rows:
-        if row.action == transfer.Action.REJECT:
+        if row.action == Action.REJECT:
             click.echo(f"{_row_line(row)}: avvist", err=True)
             for reason in row.errors:
                 click.echo(f"    - {reason}", err=True)
-        elif verbose and row.action in (transfer.Action.CREATE, transfer.Action.UPDATE):
-            label = "ny" if row.action == transfer.Action.CREATE else "oppdateres"
+        elif verbose and row.action in (Action.CREATE, Action.UPDATE):
+            label = "ny" if row.action == Action.CREATE else "oppdateres"
             click.echo(f"{_row_line(row)}: {label}")
             for line in row.changes + row.notes:
                 click.echo(f"    - {line}")
@@ -80,7 +82,7 @@ def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose:
         click.echo(summary)
         click.echo("Prøvekjøring: ingenting er lagret.")
         return
-    result = transfer.apply_import(plan)
+    result = apply_import(plan)
     db.session.commit()
     log.info("command-line import of %s: %s", file.name, result)
     click.echo(f"Importert: {result['created']} nye, {result['updated']} oppdatert, {result['unchanged']} uendret.")
@@ -94,10 +96,10 @@ def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose:
 @click.option("--network", "network_slug", help="Bare personer i dette nettverket.")
 def export_command(fmt: str, output: Path, network_slug: str | None):
     """Eksporter alle personer (med status) til CSV (semikolon, UTF-8 med BOM) eller XLSX."""
-    from netapp.blueprints.registry import transfer
+    from netapp.blueprints.registry.export import export_persons
     from netapp.blueprints.registry.models import Person
 
     network = _network(network_slug)
-    content, _filename, _mimetype, count = transfer.export_persons(fmt, Person.id.is_not(None), None, network)
+    content, _filename, _mimetype, count = export_persons(fmt, Person.id.is_not(None), None, network)
     output.write_bytes(content)
     click.echo(f"Eksporterte {count} personer til {output}.")
