@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
+    register_receivers()
     register_template_helpers(app)
     from netapp import errors, security
 
@@ -171,6 +172,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(gatherings_bp, url_prefix="/events")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
+
+
+def register_receivers() -> None:
+    """Import each blueprint's receivers.py, where a domain connects its answers to the signals
+    other domains send (see netapp/blueprints/gatherings/signals.py), in name order. Blinker's
+    signals belong to the process, so this connects them for every app in it, once."""
+    import importlib
+    from pathlib import Path
+
+    import netapp.blueprints as blueprints
+
+    for path in sorted(Path(blueprints.__path__[0]).glob("*/receivers.py")):
+        importlib.import_module(f"{blueprints.__name__}.{path.parent.name}.receivers")
 
 
 def url_prefix(endpoint: str, param: str) -> str:

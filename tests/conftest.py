@@ -121,6 +121,55 @@ def demo(app):
     return summary
 
 
+class World:
+    """The roles and networks most request tests need, each account with the password "demo":
+
+    - network ("nettverket", the default) and other_network ("det-andre");
+    - coordinator: k@test.example, the account of network's coordinator (coordinator_email);
+    - rp (Rita Ressurs, rp@) and rp2 (Kari Annen, rp2@): resource persons of network, with
+      accounts rp_user and rp2_user;
+    - wg: a working-group member of network (ag@), no account;
+    - outsider: a resource person of other_network only (ute@), with an account;
+    - other_coordinator: annen@test.example, coordinator of other_network only;
+    - admin: admin@test.example.
+
+    `event(**fields)` adds an event (tests.factories.make_event) to network and commits.
+    """
+
+    coordinator_email = "k@test.example"
+
+    def __init__(self):
+        from netapp.blueprints.registry.models import MembershipRole
+        from tests import factories
+
+        self.network = factories.make_network("nettverket", default=True)
+        self.other_network = factories.make_network("det-andre")
+        self.coordinator = factories.make_coordinator(self.network, email=self.coordinator_email)
+        self.rp = factories.make_person(self.network, email="rp@test.example", first_name="Rita", last_name="Ressurs")
+        self.rp_user = factories.make_user(self.rp.email, person=self.rp)
+        self.rp2 = factories.make_person(self.network, email="rp2@test.example", first_name="Kari", last_name="Annen")
+        self.rp2_user = factories.make_user(self.rp2.email, person=self.rp2)
+        self.wg = factories.make_person(self.network, MembershipRole.WORKING_GROUP, email="ag@test.example")
+        self.outsider = factories.make_person(self.other_network, email="ute@test.example")
+        self.outsider_user = factories.make_user(self.outsider.email, person=self.outsider)
+        self.other_coordinator = factories.make_coordinator(self.other_network, email="annen@test.example")
+        self.admin = factories.make_user("admin@test.example", is_admin=True)
+        _db.session.commit()
+
+    def event(self, **fields):
+        from tests import factories
+
+        event = factories.make_event(fields.pop("network", self.network), **fields)
+        _db.session.commit()
+        return event
+
+
+@pytest.fixture
+def world(app):
+    """The shared roles-and-networks world (see World)."""
+    return World()
+
+
 @pytest.fixture
 def login(client):
     """login(email, password='demo') logs the test client in and asserts it worked."""

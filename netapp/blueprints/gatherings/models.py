@@ -40,6 +40,9 @@ class Event(db.Model):
     # Shown on the network's public page; anyone may read it, members register.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set once, by the coordinator closing the attendance list after the start (a conditional
+    # UPDATE): from then on who attended is final.
+    attendance_closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set by the scheduler's reminder job when it claims the event: reminders go out once.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -50,6 +53,10 @@ class Event(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def is_attendance_closed(self) -> bool:
+        return self.attendance_closed_at is not None
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title}>"

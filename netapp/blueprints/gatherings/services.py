@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from netapp import audit
-from netapp.blueprints.gatherings import queries
+from netapp.blueprints.gatherings import queries, signals
 from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
 from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import renew_token
@@ -46,6 +46,11 @@ class EventData:
     is_public: bool = False
 
 
+# What EventData sets; event_changed tells receivers which of these changed.
+EVENT_FIELDS = ("kind", "title", "theme", "description", "location", "starts_at", "ends_at",
+                "registration_deadline", "capacity", "is_public")
+
+
 def _apply(event: Event, data: EventData) -> None:
     event.kind = EventKind(data.kind)
     event.title = data.title.strip()
@@ -62,18 +67,24 @@ def _apply(event: Event, data: EventData) -> None:
 
 
 def create_event(network: Network, data: EventData) -> Event:
+    """Create the event and announce it (signals.event_changed, created=True)."""
     event = Event(network=network)
     _apply(event, data)
     db.session.add(event)
     db.session.flush()
     log.info("event %s created in network %s", event.id, network.id)
+    signals.event_changed.send(event, created=True, changed=frozenset(EVENT_FIELDS))
     return event
 
 
 def update_event(event: Event, data: EventData) -> None:
+    """Change the event's details and announce which changed (signals.event_changed)."""
+    before = {name: getattr(event, name) for name in EVENT_FIELDS}
     _apply(event, data)
     db.session.flush()
+    changed = frozenset(name for name in EVENT_FIELDS if getattr(event, name) != before[name])
     log.info("event %s changed", event.id)
+    signals.event_changed.send(event, created=False, changed=changed)
 
 
 def registered_count(event_id: int) -> int:
@@ -161,10 +172,16 @@ def unregister(event: Event, person: Person, now: datetime | None = None) -> str
     return None
 
 
-def save_attendance(event: Event, shown_ids: set[int], attended_ids: set[int]) -> int:
+def save_attendance(event: Event, shown_ids: set[int], attended_ids: set[int]) -> int | None:
     """Of this event's registrations shown on the coordinator's page (the list is paged), mark the
     checked ones as attended and the others as not; registrations on other pages keep what they
-    had, and ids of other events' registrations are ignored. Returns the number who attended."""
+    had, and ids of other events' registrations are ignored. Returns the number who attended, or
+    None when the attendance list is closed (the check holds the event's row, so a save and a
+    concurrent close are one after the other)."""
+    renew_token(db.session.connection())  # the token's row first, as every writing transaction
+    closed_at = db.session.scalar(select(Event.attendance_closed_at).where(Event.id == event.id).with_for_update())
+    if closed_at is not None:
+        return None
     attended = sorted(attended_ids & shown_ids)
     if shown_ids:
         db.session.execute(
@@ -174,16 +191,56 @@ def save_attendance(event: Event, shown_ids: set[int], attended_ids: set[int]) -
             .execution_options(synchronize_session=False)
         )
         db.session.flush()
-    attended = db.session.scalar(select(func.count(EventRegistration.id)).where(
-        EventRegistration.event_id == event.id, EventRegistration.attended.is_(True)))
+    attended = _attended_count(event.id)
     audit.record("update", event, ["attendance"])
     log.info("attendance saved for event %s", event.id)
     return attended
 
 
+def _attended_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count(EventRegistration.id)).where(
+        EventRegistration.event_id == event_id, EventRegistration.attended.is_(True)))
+
+
+def attendance_closed_reason(event: Event, now: datetime | None = None) -> str | None:
+    """Why the attendance list cannot be closed now (not started, cancelled, already closed), or None."""
+    now = now or utcnow()
+    if event.attendance_closed_at is not None:
+        return _("Oppmøtelisten er allerede stengt.")
+    if event.cancelled_at is not None:
+        return _("Arrangementet er avlyst.")
+    if event.starts_at > now:
+        return _("Oppmøtelisten kan stenges når arrangementet har startet.")
+    return None
+
+
+def close_attendance(event: Event, now: datetime | None = None) -> int | None:
+    """Close the event's attendance list: from now on who attended is final. Returns the number
+    who attended, or None when it was not closed here (already closed, by an earlier or a
+    concurrent request; not started; cancelled): see attendance_closed_reason.
+
+    Claimed by one conditional UPDATE, so of concurrent requests only one announces it
+    (signals.attendance_closed)."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.attendance_closed_at.is_(None), Event.cancelled_at.is_(None),
+                            Event.starts_at <= now)
+        .values(attendance_closed_at=now).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.refresh(event)
+        return None
+    set_committed_value(event, "attendance_closed_at", now)
+    attended = _attended_count(event.id)
+    audit.record("update", event, ["attendance_closed_at"])
+    log.info("attendance of event %s closed: %d attended", event.id, attended)
+    signals.attendance_closed.send(event, closed_at=now, attended=attended)
+    return attended
+
+
 def cancel_event(event: Event, now: datetime | None = None) -> int | None:
-    """Cancel the event and e-mail everyone registered. Returns the number of e-mails queued, or
-    None when the event was already cancelled (by an earlier or a concurrent request).
+    """Cancel the event, e-mail everyone registered and announce it (signals.event_cancelled).
+    Returns the number of e-mails queued, or None when the event was already cancelled (by an
+    earlier or a concurrent request).
 
     The cancellation is claimed by one conditional UPDATE, so of concurrent requests only the one
     that changed the row queues the e-mails."""
@@ -198,4 +255,5 @@ def cancel_event(event: Event, now: datetime | None = None) -> int | None:
         queries.recipients(event.id), lambda: _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
         event=event, link=absolute_url("gatherings.view_event", event_id=event.id))
     log.info("event %s cancelled, %d participants notified", event.id, notified)
+    signals.event_cancelled.send(event, cancelled_at=now, notified=notified)
     return notified

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from netapp.blueprints.gatherings import calendar, queries, services
+from netapp.blueprints.gatherings import calendar, queries, services, signals
 from netapp.blueprints.gatherings.forms import EventForm, kind_choices, kind_labels
 from netapp.blueprints.gatherings.models import Event
 from netapp.blueprints.registry.models import Network
@@ -131,24 +131,21 @@ def view_event(event_id: int):
     participant = can_register_for_event(event)
 
     def context() -> dict:
-        # Imported here: the evaluations package imports this one's models while it loads.
-        from netapp.blueprints.evaluations import queries as evaluation_queries
-        from netapp.blueprints.evaluations.forms import status_labels
-
         registered, attended = queries.event_counts(event.id)
         page = None
         if coordinates:
             page = paginate(queries.participants(event.id), per_page=current_app.config["PAGE_SIZE"])
         return {
-            "evaluations": evaluation_queries.for_event(event.id, _person_id(), coordinator=coordinates)
-            if coordinates or participant else [],
-            "evaluation_status": status_labels(),
+            # What other domains add (evaluations: the event's questionnaires); gatherings knows none.
+            "sections": signals.page_sections(event, person_id=_person_id(), coordinates=coordinates,
+                                              participant=participant),
             "event": event, "kind_names": kind_labels(), "registered": registered, "attended": attended,
             "places_left": max(event.capacity - registered, 0) if event.capacity is not None else None,
             "coordinates": coordinates, "participant": participant, "page": page,
             "is_registered": participant and queries.is_registered(event.id, _person_id()),
             "closed_reason": services.closed_reason(event, now), "is_full": services.is_full(event, registered),
             "started": event.starts_at <= now, "may_unregister": event.starts_at > now,
+            "may_close_attendance": coordinates and services.attendance_closed_reason(event, now) is None,
         }
 
     key = (event.id, coordinates, participant and _person_id(), now, request.args.get("page", ""))
@@ -203,9 +200,27 @@ def save_attendance(event_id: int):
         flash(_("Oppmøte kan registreres når arrangementet har startet."), "warning")
     else:
         count = services.save_attendance(event, _posted_ids("shown"), _posted_ids("attended"))
-        db.session.commit()
-        flash(_("Oppmøtet er lagret: %(num)d deltok.", num=count), "success")
+        if count is None:
+            db.session.rollback()
+            flash(_("Oppmøtelisten er stengt, så oppmøtet kan ikke endres."), "warning")
+        else:
+            db.session.commit()
+            flash(_("Oppmøtet er lagret: %(num)d deltok.", num=count), "success")
     return redirect(url_for("gatherings.view_event", event_id=event_id, page=request.args.get("page")))
+
+
+@bp.route("/<int:event_id>/attendance/close", methods=["POST"])
+@require_coordinator
+def close_attendance(event_id: int):
+    event = get_event_or_404(event_id, coordinate=True)
+    attended = services.close_attendance(event)
+    if attended is None:  # not started, cancelled, or closed already (perhaps by a concurrent request)
+        db.session.rollback()
+        flash(services.attendance_closed_reason(event) or _("Oppmøtelisten er allerede stengt."), "info")
+    else:
+        db.session.commit()
+        flash(_("Oppmøtelisten er stengt: %(num)d deltok.", num=attended), "success")
+    return redirect(url_for("gatherings.view_event", event_id=event_id))
 
 
 @bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
