@@ -1,30 +1,27 @@
-"""Privacy writes and the personal-data download. Functions flush, never commit.
+"""Privacy writes: withdrawn consent, erasure, and the retention of persons who left. Functions
+flush, never commit. The personal-data download is in download.py.
 
 Erasure removes what identifies a person and keeps the anonymous rows reports count: the person
 row itself (as "Slettet person"), memberships with their dates, the workplace (and so sector and
-municipality), position percentage and the workplace history. What each domain erases, and what
-it adds to the download, it says in its own person_hooks.py.
+municipality), position percentage and the workplace history. What each domain erases, it says in
+its own person_hooks.py.
 """
 
 from __future__ import annotations
 
 import calendar
-import json
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from netapp import audit, person_hooks
 from netapp.blueprints.privacy import queries
 from netapp.blueprints.registry.models import Person, PersonStatus
 from netapp.extensions import db
-from netapp.spreadsheets import to_csv as spreadsheet_csv
-from netapp.timeutil import format_date, format_datetime, today_oslo, utcnow
+from netapp.timeutil import today_oslo
 
 log = logging.getLogger(__name__)
 
@@ -108,68 +105,3 @@ def erase_due(visible_clause, window: RetentionWindow | None = None, *, limit: i
             erase_person(person, on=window.today)
             erased += 1
     return erased
-
-
-# ---------------------------------------------------------------- the personal-data download
-
-def personal_data(user) -> list[person_hooks.Section]:
-    """Everything the installation holds about the logged-in account and its person, section by
-    section as each domain gives it (person_hooks), never anyone else's record and never the
-    password hash. Values are Python values; see to_json/to_csv."""
-    return person_hooks.download(user, user.person)
-
-
-def _json_value(value):
-    """Dates for json.dumps; enums are str and need nothing."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC).isoformat()  # stored as naive UTC
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def to_json(sections: list[person_hooks.Section], exported_at: datetime | None = None) -> bytes:
-    document = {
-        "format": "netapp-personal-data/1",
-        "exported_at": _json_value(exported_at or utcnow()),
-        **{section.key: section.content for section in sections},
-    }
-    return json.dumps(document, default=_json_value, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def _csv_value(key: str, value, values) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("Ja") if value else _("Nei")
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date):
-        return format_date(value)
-    text = str(value)  # enums are StrEnum: their stored value
-    return values.get(key, {}).get(text, text)
-
-
-def _rows(sections: list[person_hooks.Section]) -> Iterable[tuple[str, str, str, str]]:
-    for section in sections:
-        content = section.content
-        if content is None or content == []:
-            continue
-        records = [content] if isinstance(content, dict) else content
-        numbered = isinstance(content, list)
-        for n, record in enumerate(records, start=1):
-            for field, value in record.items():
-                yield (section.label, str(n) if numbered else "", section.fields.get(field, field),
-                       _csv_value(field, value, section.values))
-
-
-def to_csv(sections: list[person_hooks.Section]) -> bytes:
-    """One row per value: section; number within the section; field; value. Semicolon-separated
-    UTF-8 with a BOM, as Excel in Norway opens it; a value that a spreadsheet would run as a
-    formula gets a leading '."""
-    return spreadsheet_csv(_rows(sections), [_("Del"), _("Nr."), _("Felt"), _("Verdi")])
-
-
-def export_filename(fmt: str, today: date | None = None) -> str:
-    return f"mine-data-{(today or today_oslo()).isoformat()}.{fmt}"
-

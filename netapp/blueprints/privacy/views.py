@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from netapp.blueprints.privacy import queries, services
+from netapp.blueprints.privacy import download, queries, services
 from netapp.blueprints.registry.models import PersonStatus
 from netapp.extensions import db
 from netapp.pagination import paginate
@@ -22,17 +22,14 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("privacy", __name__)
 
-MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
-
-
 @bp.route("/me/data.<any(json, csv):fmt>")
 @require_login
 def download_my_data(fmt: str):
-    data = services.personal_data(current_user)
-    content = services.to_json(data) if fmt == "json" else services.to_csv(data)
+    data = download.personal_data(current_user)
+    content = download.to_json(data) if fmt == "json" else download.to_csv(data)
     log.info("user %s downloaded their own data (%s)", current_user.id, fmt)
-    return Response(content, mimetype=MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{services.export_filename(fmt)}"',
+    return Response(content, mimetype=download.MIMETYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{download.export_filename(fmt)}"',
         "Cache-Control": "no-store",
     })
 
