@@ -7,57 +7,31 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from netapp.blueprints.auth import services as auth_services
 from netapp.extensions import db
 
 users = AppGroup("users", help="Brukerkontoer.")
 outbox = AppGroup("outbox", help="Utboksen for e-post.")
 
-ROLE_CHOICES = ["admin", "coordinator", "manager", "resource_person"]
-
 
 @users.command("create")
 @click.option("--email", required=True, help="E-postadressen (brukernavnet).")
-@click.option("--role", type=click.Choice(ROLE_CHOICES), required=True)
+@click.option("--role", type=click.Choice(auth_services.ROLES), required=True)
 @click.option("--network", "network_slug", help="Nettverkets kortnavn (for koordinator og ressursperson).")
 @click.option("--first-name", default="", help="Fornavn, når personen ikke finnes i registeret.")
 @click.option("--last-name", default="", help="Etternavn, når personen ikke finnes i registeret.")
 @click.password_option(help="Passordet (spørres om når det ikke er gitt).")
 def create_user(email: str, role: str, network_slug: str | None, first_name: str, last_name: str, password: str):
     """Lag en konto med en rolle; personen i registeret lages eller gjenbrukes."""
-    from netapp.blueprints.auth import services as auth
-    from netapp.blueprints.registry import services as registry
-    from netapp.blueprints.registry.models import MembershipRole, Network
-    from netapp.blueprints.registry.queries import person_by_email
-    from netapp.validators import check_email
-
-    normalized = check_email(email)
-    if normalized is None:
-        raise click.BadParameter("ikke en gyldig e-postadresse", param_hint="--email")
-    if auth.find_user(normalized):
-        raise click.ClickException(f"{normalized} har allerede en konto.")
-    if len(password) < 10:
-        raise click.ClickException("Passordet må ha minst 10 tegn.")
-    network = None
-    if role in ("coordinator", "resource_person"):
-        query = select(Network).where(Network.slug == network_slug) if network_slug else select(Network).where(Network.is_default.is_(True))
-        network = db.session.scalar(query)
-        if network is None:
-            raise click.ClickException("Fant ikke nettverket. Oppgi --network med et kortnavn som finnes.")
-    person = None
-    if role != "admin" or first_name:
-        person = person_by_email(normalized)
-        if person is None:
-            person = registry.create_person(registry.PersonData(
-                first_name=first_name or normalized.split("@")[0], last_name=last_name, email=normalized))
-        if role == "coordinator":
-            registry.add_membership(person, network, MembershipRole.COORDINATOR)
-        elif role == "resource_person":
-            registry.add_membership(person, network, MembershipRole.RESOURCE_PERSON)
-        elif role == "manager":
-            person.is_manager = True
-    auth.create_user(normalized, person=person, is_admin=(role == "admin"), password=password)
+    try:
+        user = auth_services.create_account(email, role, password, network_slug=network_slug,
+                                            first_name=first_name, last_name=last_name)
+    except auth_services.AccountRefused as exc:
+        if exc.field:
+            raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"Konto laget for {normalized} ({role}).")
+    click.echo(f"Konto laget for {user.email} ({role}).")
 
 
 @click.command("seed-demo")

@@ -154,3 +154,23 @@ def test_users_create_cli(runner, demo):
                           input="et langt passord\net langt passord\n")
     assert admin.exit_code == 0, admin.output
     assert db.session.scalar(select(User.is_admin).where(User.email == "sjef@test.example"))
+
+
+def test_create_account_gives_each_role_its_person_and_membership():
+    network = factories.make_network(default=True)
+    manager = services.create_account("Leder@Test.example", "manager", "et langt passord")
+    assert manager.email == "leder@test.example" and manager.person.is_manager and not manager.person.memberships
+    member = services.create_account("rp@test.example", "resource_person", "et langt passord")
+    assert [(m.network_id, m.role.value) for m in member.person.memberships] == [(network.id, "resource_person")]
+    admin = services.create_account("admin@test.example", "admin", "et langt passord")
+    assert admin.is_admin and admin.person is None
+    for email, role, password, field in (("ikke-epost", "admin", "et langt passord", "email"),
+                                         ("x@test.example", "eier", "et langt passord", "role"),
+                                         ("rp@test.example", "admin", "et langt passord", None),
+                                         ("y@test.example", "admin", "kort", None)):
+        try:
+            services.create_account(email, role, password)
+        except services.AccountRefused as refused:
+            assert refused.field == field, (email, role)
+        else:
+            raise AssertionError(f"{email} {role} was accepted")

@@ -15,9 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from netapp.blueprints.auth.models import LoginAttempt, OneTimeToken, User
+from netapp.blueprints.registry import services as registry
+from netapp.blueprints.registry.models import MembershipRole, Network
+from netapp.blueprints.registry.queries import person_by_email
 from netapp.extensions import db
 from netapp.mail import absolute_url, enqueue_template
 from netapp.timeutil import utcnow
+from netapp.validators import check_email
 
 SET_PASSWORD = "set_password"
 RESET_PASSWORD = "reset_password"
@@ -82,6 +86,55 @@ def create_user(email: str, *, person=None, is_admin: bool = False, password: st
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+# ---------------------------------------------------------------- accounts with a role (`flask users create`)
+
+ROLES = ("admin", "coordinator", "manager", "resource_person")
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountRefused(ValueError):
+    """The account cannot be made; the message says why. `field` names the input at fault, if one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def create_account(email: str, role: str, password: str, *, network_slug: str | None = None,
+                   first_name: str = "", last_name: str = "") -> User:
+    """An account with a role: an administrator (with a person only when a name is given), or the
+    registry's person with this address (made when missing) as coordinator or resource person of
+    the network (the default network when none is named), or as a manager. Raises AccountRefused."""
+    normalized = check_email(email)
+    if normalized is None:
+        raise AccountRefused("ikke en gyldig e-postadresse", field="email")
+    if role not in ROLES:
+        raise AccountRefused(f"ukjent rolle: {role}", field="role")
+    if find_user(normalized):
+        raise AccountRefused(f"{normalized} har allerede en konto.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountRefused(f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.")
+    network = None
+    if role in ("coordinator", "resource_person"):
+        query = select(Network).where(Network.slug == network_slug) if network_slug else select(Network).where(Network.is_default.is_(True))
+        network = db.session.scalar(query)
+        if network is None:
+            raise AccountRefused("Fant ikke nettverket. Oppgi --network med et kortnavn som finnes.")
+    person = None
+    if role != "admin" or first_name:
+        person = person_by_email(normalized)
+        if person is None:
+            person = registry.create_person(registry.PersonData(
+                first_name=first_name or normalized.split("@")[0], last_name=last_name, email=normalized))
+        if role == "coordinator":
+            registry.add_membership(person, network, MembershipRole.COORDINATOR)
+        elif role == "resource_person":
+            registry.add_membership(person, network, MembershipRole.RESOURCE_PERSON)
+        elif role == "manager":
+            person.is_manager = True
+    return create_user(normalized, person=person, is_admin=(role == "admin"), password=password)
 
 
 # ---------------------------------------------------------------- one-time tokens
