@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from functools import cache
 
 from flask import Flask, g, request
 from flask_login import current_user
@@ -123,7 +123,7 @@ def register_extensions(app: Flask) -> None:
         return user
 
 
-@cache
+@functools.cache  # not `from functools import cache`: it would hide the module netapp.cache
 def _user_with_roles_select():
     """The account, its person and its roles in one query, built once per process."""
     from sqlalchemy import bindparam, select

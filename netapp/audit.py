@@ -1,8 +1,11 @@
 """The audit log: who changed what, when.
 
-Changes to registry objects made by a logged-in user are recorded automatically after each
-flush, so every view, import and approval is covered without each remembering to log. Only
-field names are stored, never the values, so the log holds no personal data of its own.
+A domain marks the models whose changes are recorded (`@audit.track` in its models module);
+this module knows no domain. Changes to tracked objects made by a logged-in user are recorded
+automatically after each flush, so every view, import and approval is covered without each
+remembering to log; a change made outside the unit of work (a conditional UPDATE) calls
+record(). Only field names are stored, never the values, so the log holds no personal data of
+its own. Anonymous answers are never tracked: an audit row names its actor.
 """
 
 from __future__ import annotations
@@ -14,12 +17,26 @@ from flask_login import current_user
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from netapp import cache
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
 IGNORED_FIELDS = {"updated_at", "email_normalized", "created_at", "search_text"}
+TRACKED = "audited"  # the key in a tracked model's Table.info
 
 
+def track(model):
+    """Class decorator: record the model's creations, changes and deletions in the audit log."""
+    model.__table__.info[TRACKED] = True
+    return model
+
+
+def is_tracked(model_or_table) -> bool:
+    table = getattr(model_or_table, "__table__", model_or_table)
+    return bool(table.info.get(TRACKED))
+
+
+@cache.bookkeeping
 class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -32,18 +49,6 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type} {self.object_id}>"
-
-
-def _audited_classes():
-    from netapp.blueprints.evaluations.models import Question, Questionnaire
-    from netapp.blueprints.gatherings.models import Event, EventRegistration
-    from netapp.blueprints.joining.models import Invitation, Registration
-    from netapp.blueprints.registry.models import Membership, Network, Organisation, Person, Workplace
-
-    # Never the evaluations' responses, answers or receipts: an audit row names its actor, and
-    # answers are anonymous.
-    return (Person, Membership, Workplace, Organisation, Network, Registration, Invitation,
-            Event, EventRegistration, Questionnaire, Question)
 
 
 def _actor():
@@ -71,12 +76,11 @@ def _record(session: Session, flush_context) -> None:
     actor = _actor()
     if actor is None:
         return
-    classes = _audited_classes()
     rows = []
     now = utcnow()
     for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
-            if not isinstance(obj, classes):
+            if not is_tracked(type(obj)):
                 continue
             fields = _changed_fields(obj) if action == "update" else []
             if action == "update" and not fields:

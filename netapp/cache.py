@@ -9,8 +9,10 @@ renders afresh, and a page never shows data older than the request's own read of
 The token is read with the account (one query per request either way), or by itself for
 anonymous visitors.
 
-Bookkeeping tables that no cached fragment shows (outbox, audit log, login attempts, one-time
-tokens, import uploads) do not renew the token. With no token row (an emptied database) nothing
+Bookkeeping tables that no cached fragment shows (the outbox, the audit log, login attempts,
+one-time tokens, import uploads, the token itself) do not renew it: the module that defines such
+a model marks it with `@cache.bookkeeping`, so this module knows no domain. Every other table
+renews it: a table someone forgets to mark costs a cache miss, never a stale page. With no token row (an emptied database) nothing
 is cached. Fragments hold no per-user secrets: a CSRF token in one is a mark that fragment()
 replaces with the request's own token, and flash messages stay in the layout, rendered on every
 request. Content that depends on who looks (the navigation, a coordinator's networks) carries
@@ -36,10 +38,22 @@ from netapp.extensions import db
 from netapp.timeutil import today_oslo
 
 STATE_ID = 1
-IGNORED_TABLES = frozenset({"outbox_message", "audit_event", "login_attempt", "one_time_token", "import_upload",
-                            "data_state"})
+RENEWS_TOKEN = "renews_data_token"  # the key in a bookkeeping model's Table.info
 
 
+def bookkeeping(model):
+    """Class decorator: writes to this model's table leave the data token (and the cache) alone."""
+    model.__table__.info[RENEWS_TOKEN] = False
+    return model
+
+
+def renews_token(table) -> bool:
+    """Whether a write to this table renews the token (a statement without one, e.g. text(), does)."""
+    info = getattr(table, "info", None)
+    return info is None or info.get(RENEWS_TOKEN, True)
+
+
+@bookkeeping
 class DataState(db.Model):
     """One row: a token that changes with every transaction that changes data."""
 
@@ -64,7 +78,7 @@ def _changed_in_this_request() -> None:
 
 
 def _changes_data(objects) -> bool:
-    return any(getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in objects)
+    return any(renews_token(type(obj).__table__) for obj in objects)
 
 
 @event.listens_for(Session, "before_flush")
@@ -72,7 +86,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     """Renewed before the flush writes anything: every writing transaction takes the token row's
     lock before any other row's, so two transactions never wait on each other in a cycle."""
     if _changes_data(session.new) or _changes_data(session.deleted) or any(
-        session.is_modified(obj) and getattr(obj, "__tablename__", None) not in IGNORED_TABLES for obj in session.dirty
+        session.is_modified(obj) and renews_token(type(obj).__table__) for obj in session.dirty
     ):
         renew_token(session.connection())
         _changed_in_this_request()
@@ -83,7 +97,7 @@ def _bulk_write(state) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in IGNORED_TABLES:
+    if not renews_token(table):
         return
     renew_token(state.session.connection())
     _changed_in_this_request()

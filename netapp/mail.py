@@ -29,7 +29,8 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from netapp.blueprints.registry.models import _enum
+from netapp import cache
+from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
@@ -43,6 +44,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+@cache.bookkeeping
 class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -51,7 +53,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     status: Mapped[OutboxStatus] = mapped_column(
-        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED, index=True
+        enum_type(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

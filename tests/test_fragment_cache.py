@@ -12,7 +12,7 @@ import re
 from sqlalchemy import select, update
 
 from netapp.blueprints.registry.models import Network, Person
-from netapp.cache import CSRF_MARK, DataState, data_token, fragments
+from netapp.cache import CSRF_MARK, DataState, data_token, fragments, renews_token
 from netapp.extensions import db
 from netapp.mail import enqueue
 from tests import factories
@@ -65,6 +65,16 @@ def test_bookkeeping_writes_leave_the_cache_alone(app, client, demo, login):
     assert _token() == before
     client.get(REGISTRY)
     assert len(fragments._items) == kept  # served from the cache, nothing new rendered
+
+
+def test_only_the_bookkeeping_tables_leave_the_token_alone(app):
+    """The outbox's tables, the audit log, login attempts, one-time tokens, import uploads and the
+    token itself: no cached page shows them. Every other table renews the token."""
+    tables = db.metadata.tables
+    quiet = {name for name, table in tables.items() if not renews_token(table)}
+    outbox = {name for name in tables if name.startswith("outbox_")}
+    assert quiet == outbox | {"audit_event", "login_attempt", "one_time_token", "import_upload", "data_state"}
+    assert "outbox_message" in outbox
 
 
 def test_each_coordinator_sees_their_own_scope(client, app, demo, login):

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from netapp import cache
 from netapp.blueprints.registry.models import Person
 from netapp.extensions import db
 from netapp.timeutil import utcnow
@@ -44,6 +45,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
+@cache.bookkeeping
 class OneTimeToken(db.Model):
     """A single-use secret sent by e-mail; only its hash is stored."""
 
@@ -61,6 +63,7 @@ class OneTimeToken(db.Model):
         return f"<OneTimeToken {self.purpose} user={self.user_id}>"
 
 
+@cache.bookkeeping
 class LoginAttempt(db.Model):
     """Failed logins, counted per (account, address) pair, per account and per address, across all
     workers (throttling in auth/services.py)."""

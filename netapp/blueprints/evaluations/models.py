@@ -4,7 +4,8 @@ A response holds no person: who has answered is kept apart (ResponseReceipt), so
 answers once. An answer first waits, sealed, in HeldResponse; it reaches the results (Response,
 Answer) only together with others, in a batch written by a later transaction in shuffled order
 under random ids, so neither the database nor its copies can pair a receipt with a response
-(see services.py).
+(see services.py). Only the questionnaire and its questions are tracked by the audit log: an
+audit row names who acted and when, so none of the answer tables may ever be.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from netapp import audit
 from netapp.blueprints.gatherings.models import Event
-from netapp.blueprints.registry.models import Network, _enum
+from netapp.blueprints.registry.models import Network
+from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
@@ -51,6 +54,7 @@ class QuestionKind(enum.StrEnum):
     TEXT = "text"
 
 
+@audit.track
 class Questionnaire(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
@@ -58,7 +62,7 @@ class Questionnaire(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[QuestionnaireStatus] = mapped_column(
-        _enum(QuestionnaireStatus, "questionnaire_status"), default=QuestionnaireStatus.DRAFT)
+        enum_type(QuestionnaireStatus, "questionnaire_status"), default=QuestionnaireStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -72,11 +76,12 @@ class Questionnaire(db.Model):
         return f"<Questionnaire {self.id} {self.title}>"
 
 
+@audit.track
 class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"))
+    kind: Mapped[QuestionKind] = mapped_column(enum_type(QuestionKind, "question_kind"))
     text: Mapped[str] = mapped_column(String(500))
     required: Mapped[bool] = mapped_column(default=False)
 

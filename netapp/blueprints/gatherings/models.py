@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp.blueprints.registry.models import Network, Person, _enum
+from netapp import audit
+from netapp.blueprints.registry.models import Network, Person
+from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
@@ -23,12 +25,13 @@ class EventKind(enum.StrEnum):
     SUMMARY_MEETING = "summary_meeting"  # oppsummeringsmøte
 
 
+@audit.track
 class Event(db.Model):
     __table_args__ = (Index("ix_event_network_starts", "network_id", "starts_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"), default=EventKind.GATHERING)
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, "event_kind"), default=EventKind.GATHERING)
     title: Mapped[str] = mapped_column(String(200))
     theme: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -62,6 +65,7 @@ class Event(db.Model):
         return f"<Event {self.id} {self.title}>"
 
 
+@audit.track
 class EventRegistration(db.Model):
     """A person's place at an event; attended is set by the coordinator afterwards."""
 

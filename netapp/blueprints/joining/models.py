@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp.blueprints.registry.models import Network, Organisation, Person, Sector, Workplace, _enum
+from netapp import audit
+from netapp.blueprints.registry.models import Network, Organisation, Person, Sector, Workplace
+from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
@@ -20,6 +22,7 @@ class RegistrationStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+@audit.track
 class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
@@ -37,11 +40,12 @@ class Invitation(db.Model):
         return f"<Invitation {self.email} network={self.network_id}>"
 
 
+@audit.track
 class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(
-        _enum(RegistrationStatus, "registration_status"), default=RegistrationStatus.AWAITING_MANAGER, index=True
+        enum_type(RegistrationStatus, "registration_status"), default=RegistrationStatus.AWAITING_MANAGER, index=True
     )
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -52,7 +56,7 @@ class Registration(db.Model):
     # A workplace not yet in the registry: created on approval.
     new_workplace_name: Mapped[str] = mapped_column(String(200), default="")
     new_workplace_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    new_workplace_sector: Mapped[Sector | None] = mapped_column(_enum(Sector, "sector"))
+    new_workplace_sector: Mapped[Sector | None] = mapped_column(enum_type(Sector, "sector"))
     position_percent: Mapped[int | None] = mapped_column(Integer)
     public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     manager_name: Mapped[str] = mapped_column(String(200), default="")

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -23,13 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from netapp import audit, cache
+from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as the value strings, checked by the database as a CHECK/ENUM with a stable name.
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False, length=32)
 
 
 class OrganisationKind(enum.StrEnum):
@@ -66,6 +62,7 @@ network_region = Table(
 )
 
 
+@audit.track
 class Network(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -87,9 +84,10 @@ class Network(db.Model):
         return f"<Network {self.slug}>"
 
 
+@audit.track
 class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind, "organisation_kind"))
     name: Mapped[str] = mapped_column(String(200), unique=True)
     municipality_number: Mapped[str | None] = mapped_column(String(4), unique=True)
 
@@ -99,6 +97,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.name}>"
 
 
+@audit.track
 class Workplace(db.Model):
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)
 
@@ -106,7 +105,7 @@ class Workplace(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     # None until a coordinator completes a workplace created by an import.
-    sector: Mapped[Sector | None] = mapped_column(_enum(Sector, "sector"))
+    sector: Mapped[Sector | None] = mapped_column(enum_type(Sector, "sector"))
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", use_alter=True), index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="workplaces")
@@ -120,6 +119,7 @@ class Workplace(db.Model):
         return f"<Workplace {self.name}>"
 
 
+@audit.track
 class Person(db.Model):
     # The registry's default order (last name, first name) served by an index.
     __table_args__ = (Index("ix_person_sort_name", "last_name", "first_name", "id"),)
@@ -139,7 +139,7 @@ class Person(db.Model):
     position_percent: Mapped[int | None] = mapped_column(Integer)
     public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[PersonStatus] = mapped_column(_enum(PersonStatus, "person_status"), default=PersonStatus.ACTIVE, index=True)
+    status: Mapped[PersonStatus] = mapped_column(enum_type(PersonStatus, "person_status"), default=PersonStatus.ACTIVE, index=True)
     active_from: Mapped[date | None] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -193,13 +193,14 @@ class Assignment(db.Model):
         return f"<Assignment person={self.person_id} {self.valid_from}..{self.valid_to}>"
 
 
+@audit.track
 class Membership(db.Model):
     __table_args__ = (UniqueConstraint("person_id", "network_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
-    role: Mapped[MembershipRole] = mapped_column(_enum(MembershipRole, "membership_role"))
+    role: Mapped[MembershipRole] = mapped_column(enum_type(MembershipRole, "membership_role"))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
 
@@ -215,6 +216,7 @@ class Membership(db.Model):
 
 
 
+@cache.bookkeeping
 class ImportUpload(db.Model):
     """A file kept between the import preview and its confirmation, so any worker can finish it."""
 
