@@ -51,6 +51,12 @@ def page_number() -> int:
     return parse_int(request.args.get("page", ""), 1, 99999) or 1
 
 
+def filter_args() -> dict[str, str]:
+    """The query string's non-empty arguments but the page number: what the links to a list's
+    other pages carry along, and what tells the page that it is filtered."""
+    return {k: v for k, v in request.args.items() if k != "page" and v}
+
+
 def paginate(query, per_page: int = 50):
     """Paginate in SQL: one query for a page of rows and the total, whatever the table size."""
     return WindowPagination(

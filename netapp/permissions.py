@@ -151,23 +151,6 @@ def can_coordinate(network: Network, user=None) -> bool:
     return ids is None or network.id in ids
 
 
-@cache
-def _networks_select(restricted: bool):
-    query = select(Network).order_by(Network.is_default.desc(), Network.name)
-    if restricted:
-        query = query.where(Network.id.in_(bindparam("network_ids", expanding=True)))
-    return query
-
-
-def coordinated_networks(user=None) -> list[Network]:
-    ids = coordinated_network_ids(_user(user))
-    if ids is None:
-        return list(db.session.scalars(_networks_select(False)))
-    if not ids:
-        return []
-    return list(db.session.scalars(_networks_select(True), {"network_ids": sorted(ids)}))
-
-
 def managed_persons_clause(user=None):
     """SQL condition for the persons a manager sees: direct reports and staff of workplaces led."""
     user = _user(user)

@@ -31,12 +31,11 @@ from netapp.blueprints.registry.models import Network
 from netapp.blueprints.registry.transfer import CSV_MIMETYPE, escape_formula, to_csv
 from netapp.cache import cached_page
 from netapp.extensions import db
-from netapp.pagination import paginate
+from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_answer_questionnaire,
     can_coordinate_network_id,
     coordinated_network_ids,
-    coordinated_networks,
     get_network_or_404,
     get_questionnaire_or_404,
     is_coordinator,
@@ -76,7 +75,7 @@ def list_questionnaires():
             "page": page, "to_answer": queries.open_for_participant(participant_ids, current_user.person_id),
             "network": network, "status": status, "network_options": [(n.slug, n.name) for n in networks],
             "statuses": {s.value: label for s, label in status_labels().items()},
-            "args": {k: v for k, v in request.args.items() if k != "page" and v},
+            "args": filter_args(),
             "filtered": bool(network or status),
         }
 
@@ -88,7 +87,7 @@ def list_questionnaires():
 
 def _network_event_choices(form: NewQuestionnaireForm) -> dict[int, int]:
     """Fill the network and event menus; returns event id -> network id."""
-    networks = coordinated_networks()
+    networks = registry_queries.networks(coordinated_network_ids())
     form.network_id.choices = choices([(n.id, n.name) for n in networks])
     events = queries.event_choices(coordinated_network_ids())
     several = len(networks) > 1

@@ -9,18 +9,17 @@ from flask_login import current_user
 from netapp.blueprints.gatherings import calendar, queries, services, signals
 from netapp.blueprints.gatherings.forms import EventForm, kind_choices, kind_labels
 from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
-from netapp.blueprints.registry.queries import network_menu
 from netapp.blueprints.registry.transfer import CSV_MIMETYPE, escape_formula, to_csv
 from netapp.cache import cached_page, time_slot
 from netapp.extensions import db
-from netapp.pagination import paginate
+from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_coordinate_network_id,
     can_register_for_event,
     can_view_event,
     coordinated_network_ids,
-    coordinated_networks,
     get_event_or_404,
     is_coordinator,
     member_network_ids,
@@ -46,7 +45,7 @@ def list_events():
     now = time_slot(utcnow())
 
     def context() -> dict:
-        networks = network_menu(None if coordinated is None else frozenset(coordinated | members))
+        networks = registry_queries.network_menu(None if coordinated is None else frozenset(coordinated | members))
         filters = queries.EventFilters(
             when="past" if request.args.get("when") == "past" else "upcoming",
             network_id=int_arg("network"),
@@ -55,7 +54,7 @@ def list_events():
         )
         query = queries.filtered_events(filters, queries.visible_clause(coordinated, members), _person_id(), now)
         page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
-        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        args = filter_args()
         return {
             "page": page, "filters": filters, "args": args, "filtered": any(k in args for k in ("network", "kind", "q")),
             "networks": [(n.id, n.name) for n in networks],
@@ -80,7 +79,7 @@ def _event_data(form: EventForm) -> services.EventData:
 @require_coordinator
 def create_event():
     form = EventForm()
-    form.network_id.choices = [(n.id, n.name) for n in coordinated_networks()]
+    form.network_id.choices = [(n.id, n.name) for n in registry_queries.networks(coordinated_network_ids())]
     form.kind.choices = kind_choices()
     if request.method == "GET" and int_arg("network"):
         form.network_id.data = int_arg("network")

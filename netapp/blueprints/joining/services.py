@@ -48,10 +48,6 @@ def _new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def default_network() -> Network | None:
-    return db.session.scalar(select(Network).order_by(Network.is_default.desc(), Network.name).limit(1))
-
-
 # ---------------------------------------------------------------- checks
 
 def is_current_member(network: Network, email: str) -> bool:

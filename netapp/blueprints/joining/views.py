@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from netapp.blueprints.joining import services
@@ -16,11 +15,10 @@ from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.forms import sector_choices, sector_labels
 from netapp.blueprints.registry.models import Network, Organisation, Sector, Workplace
 from netapp.extensions import db
-from netapp.pagination import paginate
+from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_edit_person,
     coordinated_network_ids,
-    coordinated_networks,
     get_network_or_404,
     get_registration_or_404,
     require_coordinator,
@@ -55,13 +53,9 @@ def _network_or_404(slug: str, *, coordinate: bool = False) -> Network:
 
 # ---------------------------------------------------------------- the public registration form
 
-def _networks() -> list[Network]:
-    return list(db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)))
-
-
 def _registration_form(network: Network | None, *, fixed_network: bool, **defaults) -> RegistrationForm:
     form = RegistrationForm(**defaults)
-    networks = [] if fixed_network else _networks()
+    networks = [] if fixed_network else registry_queries.networks()
     if len(networks) > 1:
         form.network_id.choices = choices([(n.id, n.name) for n in networks])
         if request.method == "GET" and network is not None:
@@ -128,7 +122,7 @@ def _render_registration(form: RegistrationForm, network: Network, invitation: I
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     slug = request.args.get("network", "")
-    network = _network_or_404(slug) if slug else services.default_network()
+    network = _network_or_404(slug) if slug else registry_queries.default_network()
     if network is None:
         abort(404)
     form = _registration_form(network, fixed_network=bool(slug))
@@ -200,8 +194,8 @@ def list_registrations():
         coordinated_network_ids(), status=status, network_id=network.id if network else None
     )
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    networks = coordinated_networks()
+    args = filter_args()
+    networks = registry_queries.networks(coordinated_network_ids())
     return render_template(
         "joining/list.html", page=page, args=args, network=network, status=status, networks=networks,
         network_options=[(n.slug, n.name) for n in networks], statuses=status_labels(),

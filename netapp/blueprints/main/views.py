@@ -11,10 +11,9 @@ from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import cached, fragment
 from netapp.extensions import db
 from netapp.mail import OutboxMessage, OutboxStatus, outbox_topics
-from netapp.pagination import paginate
+from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     coordinated_network_ids,
-    coordinated_networks,
     is_coordinator,
     is_manager,
     managed_persons_clause,
@@ -32,7 +31,7 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     def render_body() -> str:
-        networks = db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)).all()
+        networks = registry_queries.networks()
         return render_template("main/_index_body.html", networks=networks)
 
     body = fragment("main.index", (), render_body)
@@ -66,7 +65,7 @@ def set_language():
 @bp.route("/dashboard")
 @require_login
 def dashboard():
-    networks = coordinated_networks() if is_coordinator() else []
+    networks = registry_queries.networks(coordinated_network_ids()) if is_coordinator() else []
     pending = 0
     if networks:
         ids = coordinated_network_ids()
@@ -132,7 +131,7 @@ def audit_log():
         query = query.where(AuditEvent.object_type == object_type)
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     types = db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = filter_args()
     return render_template("main/audit.html", page=page, types=types, actor=actor, object_type=object_type, args=args)
 
 

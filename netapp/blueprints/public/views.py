@@ -10,10 +10,10 @@ from sqlalchemy.orm import joinedload
 from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.gatherings.forms import kind_labels
 from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import (
     Membership,
     MembershipRole,
-    Network,
     Organisation,
     Person,
     PersonStatus,
@@ -86,7 +86,7 @@ def view_event(slug: str, event_id: int):
 
 @bp.route("/tilgjengelighet")
 def accessibility():
-    networks = db.session.scalars(select(Network).order_by(Network.is_default.desc(), Network.name)).all()
+    networks = registry_queries.networks()
     return render_template("public/accessibility.html", networks=networks)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -133,20 +134,37 @@ def organisation_menus() -> tuple[list, list]:
 
 
 @cache
-def _network_menu_select(restricted: bool):
-    query = select(Network.id, Network.slug, Network.name).order_by(Network.is_default.desc(), Network.name)
+def _networks_select(menu: bool, restricted: bool):
+    """The one order of networks everywhere: the default network first, then by name."""
+    columns = (Network.id, Network.slug, Network.name) if menu else (Network,)
+    query = select(*columns).order_by(Network.is_default.desc(), Network.name)
     if restricted:
         query = query.where(Network.id.in_(bindparam("network_ids", expanding=True)))
     return query
 
 
-def network_menu(network_ids: frozenset[int] | None) -> list:
-    """(id, slug, name) rows of the given networks (None: all), the default network first."""
+def _networks(menu: bool, network_ids: Collection[int] | None):
     if network_ids is None:
-        return list(db.session.execute(_network_menu_select(False)))
+        return db.session.execute(_networks_select(menu, False))
     if not network_ids:
         return []
-    return list(db.session.execute(_network_menu_select(True), {"network_ids": sorted(network_ids)}))
+    return db.session.execute(_networks_select(menu, True), {"network_ids": sorted(network_ids)})
+
+
+def networks(network_ids: Collection[int] | None = None) -> list[Network]:
+    """The given networks (None: all), the default network first, e.g. those a user coordinates:
+    `networks(permissions.coordinated_network_ids())`."""
+    return [row[0] for row in _networks(False, network_ids)]
+
+
+def network_menu(network_ids: Collection[int] | None) -> list:
+    """(id, slug, name) rows of the given networks (None: all), the default network first."""
+    return list(_networks(True, network_ids))
+
+
+def default_network() -> Network | None:
+    """The default network, or the first by name when none is marked."""
+    return db.session.scalar(_networks_select(False, False).limit(1))
 
 
 def workplaces() -> list[Workplace]:

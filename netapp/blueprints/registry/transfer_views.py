@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
-from netapp.blueprints.registry import transfer
+from netapp.blueprints.registry import queries, transfer
 from netapp.blueprints.registry.models import Network
 from netapp.blueprints.registry.views import bp
 from netapp.extensions import db
@@ -20,7 +20,6 @@ from netapp.permissions import (
     can_coordinate,
     changeable_persons_clause,
     coordinated_network_ids,
-    coordinated_networks,
     coordinated_persons_clause,
     get_network_or_404,
     require_coordinator,
@@ -42,7 +41,7 @@ class ImportForm(FlaskForm):
 
 def _import_form(read_request: bool = True) -> ImportForm:
     form = ImportForm() if read_request else ImportForm(formdata=None)
-    networks = coordinated_networks()
+    networks = queries.networks(coordinated_network_ids())
     form.network_id.choices = choices([(n.id, n.name) for n in networks])
     if form.network_id.data is None and networks:
         default = next((n for n in networks if n.is_default), networks[0])

@@ -19,7 +19,7 @@ from netapp.blueprints.registry.forms import (
 from netapp.blueprints.registry.models import MembershipRole, Network, PersonStatus, Workplace
 from netapp.cache import fragment
 from netapp.extensions import db
-from netapp.pagination import paginate
+from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_coordinate,
     can_edit_person,
@@ -27,7 +27,6 @@ from netapp.permissions import (
     changeable_persons_clause,
     changeable_workplaces_clause,
     coordinated_network_ids,
-    coordinated_networks,
     coordinated_persons_clause,
     get_network_or_404,
     get_person_or_404,
@@ -70,7 +69,7 @@ def list_persons():
         )
         query = queries.filtered_persons(filters, coordinated_persons_clause())
         page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
-        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        args = filter_args()
         municipalities, organisations = queries.organisation_menus()
         return render_template(
             "registry/_list_body.html", page=page, filters=filters, args=args, network=network,
@@ -118,7 +117,7 @@ def _editable_person_or_404(person_id: int):
 def _fill_choices(form: PersonForm) -> None:
     form.workplace_id.choices = choices([(0, _("Ikke oppgitt"))] + [(w.id, w.label) for w in queries.workplaces()])
     if isinstance(form, NewPersonForm):
-        form.network_id.choices = choices([(n.id, n.name) for n in coordinated_networks()])
+        form.network_id.choices = choices([(n.id, n.name) for n in queries.networks(coordinated_network_ids())])
         form.role.choices = choices([(r.value, label) for r, label in role_labels().items()])
 
 
@@ -274,7 +273,7 @@ def list_workplaces():
         query = query.where(Workplace.sector.is_(None))
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     rows = [(row.Workplace, bool(row.changeable)) for row in page.items]
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = filter_args()
     return render_template("registry/workplaces.html", page=page, rows=rows, args=args, sector_names=sector_labels(),
                            read_only=not all(may_change for _w, may_change in rows))
 
