@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +43,11 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+def status_labels():
+    return {OutboxStatus.QUEUED: _l("I kø"), OutboxStatus.SENDING: _l("Sendes"), OutboxStatus.SENT: _l("Sendt"),
+            OutboxStatus.FAILED: _l("Feilet")}
 
 
 @cache.bookkeeping

@@ -3,35 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from netapp.blueprints.evaluations.models import TEXT_ANSWER_MAX, QuestionKind, QuestionnaireStatus
+from netapp.blueprints.evaluations.models import TEXT_ANSWER_MAX, QuestionKind, kind_labels, scale_labels
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
 from netapp.validators import choices, int_choice
-
-
-def kind_labels():
-    return {
-        QuestionKind.SCALE: _l("Skala 1–5"),
-        QuestionKind.YES_NO: _l("Ja/nei"),
-        QuestionKind.TEXT: _l("Fritekst"),
-    }
-
-
-def status_labels():
-    return {
-        QuestionnaireStatus.DRAFT: _l("Utkast"),
-        QuestionnaireStatus.OPEN: _l("Åpen for svar"),
-        QuestionnaireStatus.CLOSED: _l("Lukket"),
-    }
-
-
-def scale_labels():
-    return [
-        (1, _l("1 – I liten grad")),
-        (2, "2"),
-        (3, "3"),
-        (4, "4"),
-        (5, _l("5 – I stor grad")),
-    ]
 
 
 def _title():

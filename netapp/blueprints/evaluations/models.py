@@ -14,6 +14,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
     DateTime,
@@ -52,6 +53,33 @@ class QuestionKind(enum.StrEnum):
     SCALE = "scale"  # 1 (not at all) .. 5 (very much)
     YES_NO = "yes_no"  # stored as 1 (yes) / 0 (no)
     TEXT = "text"
+
+
+def kind_labels():
+    return {
+        QuestionKind.SCALE: _l("Skala 1–5"),
+        QuestionKind.YES_NO: _l("Ja/nei"),
+        QuestionKind.TEXT: _l("Fritekst"),
+    }
+
+
+def status_labels():
+    return {
+        QuestionnaireStatus.DRAFT: _l("Utkast"),
+        QuestionnaireStatus.OPEN: _l("Åpen for svar"),
+        QuestionnaireStatus.CLOSED: _l("Lukket"),
+    }
+
+
+def scale_labels():
+    """(value, label) of the scale's steps, 1 (not at all) to 5 (very much)."""
+    return [
+        (1, _l("1 – I liten grad")),
+        (2, "2"),
+        (3, "3"),
+        (4, "4"),
+        (5, _l("5 – I stor grad")),
+    ]
 
 
 @audit.track

@@ -10,7 +10,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from netapp.blueprints.evaluations import queries
-from netapp.blueprints.evaluations.forms import status_labels
+from netapp.blueprints.evaluations.models import status_labels
 from netapp.blueprints.gatherings import signals as gatherings
 
 

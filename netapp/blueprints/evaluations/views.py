@@ -15,15 +15,15 @@ from netapp.blueprints.evaluations.forms import (
     QuestionnaireForm,
     answer_form_class,
     field_name,
-    kind_labels,
-    scale_labels,
-    status_labels,
 )
 from netapp.blueprints.evaluations.models import (
     Question,
     QuestionKind,
     Questionnaire,
     QuestionnaireStatus,
+    kind_labels,
+    scale_labels,
+    status_labels,
 )
 from netapp.blueprints.gatherings.models import Event
 from netapp.blueprints.registry import queries as registry_queries

@@ -3,24 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from netapp.blueprints.gatherings.models import EventKind
+from netapp.blueprints.gatherings.models import EventKind, kind_labels
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
 from netapp.validators import ClockField, DayField, WholeNumberField, choices, int_choice
 
 MAX_CAPACITY = 10000
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # of events and their deadlines
-
-
-def kind_labels():
-    return {
-        EventKind.GATHERING: _l("Nettverkssamling"),
-        EventKind.THEME_DAY: _l("Fagdag"),
-        EventKind.TEACHING_SESSION: _l("Internundervisning"),
-        EventKind.WEBINAR: _l("Webinar"),
-        EventKind.COURSE: _l("Kurs"),
-        EventKind.WORKING_GROUP_MEETING: _l("Arbeidsgruppemøte"),
-        EventKind.SUMMARY_MEETING: _l("Oppsummeringsmøte"),
-    }
 
 
 def kind_choices(blank: str | None = None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,18 @@ class EventKind(enum.StrEnum):
     COURSE = "course"
     WORKING_GROUP_MEETING = "working_group_meeting"
     SUMMARY_MEETING = "summary_meeting"  # oppsummeringsmøte
+
+
+def kind_labels():
+    return {
+        EventKind.GATHERING: _l("Nettverkssamling"),
+        EventKind.THEME_DAY: _l("Fagdag"),
+        EventKind.TEACHING_SESSION: _l("Internundervisning"),
+        EventKind.WEBINAR: _l("Webinar"),
+        EventKind.COURSE: _l("Kurs"),
+        EventKind.WORKING_GROUP_MEETING: _l("Arbeidsgruppemøte"),
+        EventKind.SUMMARY_MEETING: _l("Oppsummeringsmøte"),
+    }
 
 
 @audit.track

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from netapp.blueprints.gatherings import calendar, queries, services, signals
-from netapp.blueprints.gatherings.forms import EventForm, kind_choices, kind_labels
-from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.gatherings.forms import EventForm, kind_choices
+from netapp.blueprints.gatherings.models import Event, kind_labels
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
 from netapp.blueprints.registry.transfer import CSV_MIMETYPE, escape_formula, to_csv

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,6 +21,15 @@ class RegistrationStatus(enum.StrEnum):
     AWAITING_COORDINATOR = "awaiting_coordinator"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+def status_labels():
+    return {
+        RegistrationStatus.AWAITING_MANAGER: _l("Venter på leder"),
+        RegistrationStatus.AWAITING_COORDINATOR: _l("Venter på koordinator"),
+        RegistrationStatus.APPROVED: _l("Godkjent"),
+        RegistrationStatus.REJECTED: _l("Avvist"),
+    }
 
 
 @audit.track

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from netapp.blueprints.joining.models import Invitation, Registration, RegistrationStatus
+from netapp.blueprints.joining.models import Invitation, Registration, RegistrationStatus, status_labels
 from netapp.blueprints.registry.models import Workplace
 from netapp.extensions import db
 from netapp.person_hooks import Section, Subject
@@ -69,12 +69,7 @@ def erase(subject: Subject) -> None:
 
 
 def _status_labels() -> dict[str, str]:
-    return {
-        RegistrationStatus.AWAITING_MANAGER.value: _("Venter på leder"),
-        RegistrationStatus.AWAITING_COORDINATOR.value: _("Venter på koordinator"),
-        RegistrationStatus.APPROVED.value: _("Godkjent"),
-        RegistrationStatus.REJECTED.value: _("Avvist"),
-    }
+    return {status.value: str(label) for status, label in status_labels().items()}
 
 
 def download(subject: Subject) -> list[Section]:

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from netapp.blueprints.joining import services
 from netapp.blueprints.joining.forms import InviteForm, ManagerDecisionForm, RegistrationForm, RejectForm
-from netapp.blueprints.joining.models import Invitation, RegistrationStatus
+from netapp.blueprints.joining.models import Invitation, RegistrationStatus, status_labels
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.forms import sector_choices, sector_labels
 from netapp.blueprints.registry.models import Network, Organisation, Sector, Workplace
@@ -30,15 +30,9 @@ bp = Blueprint("joining", __name__)
 STATUS_FILTERS = ("pending", "awaiting_manager", "awaiting_coordinator", "approved", "rejected", "all")
 
 
-def status_labels() -> dict[str, str]:
-    return {
-        "pending": _("Venter (alle)"),
-        RegistrationStatus.AWAITING_MANAGER.value: _("Venter på leder"),
-        RegistrationStatus.AWAITING_COORDINATOR.value: _("Venter på koordinator"),
-        RegistrationStatus.APPROVED.value: _("Godkjent"),
-        RegistrationStatus.REJECTED.value: _("Avvist"),
-        "all": _("Alle"),
-    }
+def _status_filters() -> dict[str, str]:
+    """The list's status filter: every status, all pending (the default) and all."""
+    return {"pending": _("Venter (alle)"), **{s.value: label for s, label in status_labels().items()}, "all": _("Alle")}
 
 
 SLUG = re.compile(r"[a-z0-9-]{1,80}")
@@ -198,7 +192,7 @@ def list_registrations():
     networks = registry_queries.networks(coordinated_network_ids())
     return render_template(
         "joining/list.html", page=page, args=args, network=network, status=status, networks=networks,
-        network_options=[(n.slug, n.name) for n in networks], statuses=status_labels(),
+        network_options=[(n.slug, n.name) for n in networks], statuses=_status_filters(),
         filtered=bool(network or status != "pending"),
     )
 

@@ -11,6 +11,7 @@ from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import cached, fragment
 from netapp.extensions import db
 from netapp.mail import OutboxMessage, OutboxStatus, outbox_topics
+from netapp.mail import status_labels as outbox_status_labels
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     coordinated_network_ids,
@@ -113,7 +114,7 @@ def outbox():
         query = query.where(OutboxMessage.status == status)
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("main/outbox.html", page=page, counts=counts, status=status, statuses=list(OutboxStatus),
+    return render_template("main/outbox.html", page=page, counts=counts, status=status, statuses=list(OutboxStatus), status_names=outbox_status_labels(),
                            anonymous=outbox_topics(status if status in {s.value for s in OutboxStatus} else None))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from netapp.audit import AuditEvent
 from netapp.extensions import db
-from netapp.mail import OutboxMessage, OutboxStatus
+from netapp.mail import OutboxMessage, OutboxStatus, status_labels
 from netapp.person_hooks import Section, Subject
 
 TABLES = ("outbox_message", "audit_event")
@@ -35,8 +35,7 @@ def erase(subject: Subject) -> None:
 
 
 def _outbox_status_labels() -> dict[str, str]:
-    return {OutboxStatus.QUEUED.value: _("I kø"), OutboxStatus.SENDING.value: _("Sendes"),
-            OutboxStatus.SENT.value: _("Sendt"), OutboxStatus.FAILED.value: _("Feilet")}
+    return {status.value: str(label) for status, label in status_labels().items()}
 
 
 def download(subject: Subject) -> list[Section]:

@@ -8,8 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from netapp.blueprints.gatherings import queries as gatherings_queries
-from netapp.blueprints.gatherings.forms import kind_labels
-from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.gatherings.models import Event, kind_labels
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import (
     Membership,
