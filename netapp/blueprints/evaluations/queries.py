@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, literal, select
 
 from netapp.blueprints.evaluations.models import (
@@ -21,9 +22,11 @@ from netapp.blueprints.evaluations.models import (
     QuestionnaireStatus,
     Response,
     ResponseReceipt,
+    scale_labels,
 )
 from netapp.blueprints.gatherings.models import Event
 from netapp.blueprints.registry.models import Network
+from netapp.charts import Bar, bars, percent
 from netapp.extensions import db
 
 RESULTS_THRESHOLD = 3
@@ -148,10 +151,7 @@ class QuestionResult:
     no_percent: int = 0
     texts: list[str] = field(default_factory=list)
     text_count: int = 0
-
-
-def _percent(part: int, whole: int) -> int:
-    return round(100 * part / whole) if whole else 0
+    bars: list[Bar] = field(default_factory=list)  # the chart of a scale or yes/no question
 
 
 def results(questionnaire: Questionnaire) -> list[QuestionResult]:
@@ -200,12 +200,14 @@ def results(questionnaire: Questionnaire) -> list[QuestionResult]:
     for result in by_question.values():
         values = counts.get(result.question.id, {})
         if result.question.kind == QuestionKind.SCALE:
-            result.distribution = [(v, values.get(v, 0), _percent(values.get(v, 0), result.answered))
+            result.distribution = [(v, values.get(v, 0), percent(values.get(v, 0), result.answered))
                                    for v in range(1, 6)]
+            result.bars = bars([(label, values.get(v, 0)) for v, label in scale_labels()], result.answered)
         elif result.question.kind == QuestionKind.YES_NO:
             result.yes, result.no = values.get(1, 0), values.get(0, 0)
-            result.yes_percent = _percent(result.yes, result.answered)
-            result.no_percent = _percent(result.no, result.answered)
+            result.yes_percent = percent(result.yes, result.answered)
+            result.no_percent = percent(result.no, result.answered)
+            result.bars = bars([(_l("Ja"), result.yes), (_l("Nei"), result.no)], result.answered)
         else:
             result.answered = result.text_count
     return list(by_question.values())

@@ -22,7 +22,6 @@ from netapp.blueprints.evaluations.models import (
     Questionnaire,
     QuestionnaireStatus,
     kind_labels,
-    scale_labels,
     status_labels,
 )
 from netapp.blueprints.gatherings.models import Event
@@ -345,7 +344,7 @@ def questionnaire_results(questionnaire_id: int):
         return {
             "questionnaire": questionnaire, "count": count, "waiting": waiting, "shown": shown,
             "results": queries.results(questionnaire) if shown else [], "threshold": queries.RESULTS_THRESHOLD,
-            "statuses": status_labels(), "scale_names": dict(scale_labels()), "text_limit": queries.TEXT_ANSWERS_SHOWN,
+            "statuses": status_labels(), "text_limit": queries.TEXT_ANSWERS_SHOWN,
         }
 
     title = _("Resultater: %(title)s", title=questionnaire.title)
