@@ -10,16 +10,29 @@ once its claim has gone stale.
 A message about an anonymous questionnaire is queued with a topic and `anonymous=True`: the
 outbox page shows such messages as counts per topic, never by recipient, and once sent, its
 address and text are wiped, so the outbox does not tell who was written to when.
+
+A message may carry extra headers from a short list (List-Unsubscribe and List-Unsubscribe-Post
+for newsletters, RFC 2369 and 8058; List-Id, Reply-To, Auto-Submitted), checked when it is
+queued: a name off the list or a line break in a value is refused, so nothing a user typed can add
+a header of its own. Attachments (an event's .ics file) are stored beside the message, in the
+database, so a message queued before a crash goes out after it with the same attachments, and
+they go with the message when it is deleted. `source` says what sent a message (a newsletter
+issue, an invitation, an evaluation: a type and an id, indexed), so its delivery to each recipient
+can be shown where it was sent from (`source_messages`). An anonymous message loses its headers
+and attachments with its address once it is sent.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import logging
+import re
 import smtplib
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -27,8 +40,22 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, and_, func, or_, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from netapp import cache
 from netapp.dbtypes import enum_type
@@ -52,6 +79,8 @@ def status_labels():
 
 @cache.bookkeeping
 class OutboxMessage(db.Model):
+    __table_args__ = (Index("ix_outbox_message_source", "source_type", "source_id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     to_address: Mapped[str] = mapped_column(String(254))
@@ -71,9 +100,113 @@ class OutboxMessage(db.Model):
     topic: Mapped[str | None] = mapped_column(String(64), index=True)
     # Shown and kept as counts only: the recipient is wiped once it is sent.
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Extra headers as a JSON list of [name, value] pairs, checked on enqueue (see ALLOWED_HEADERS).
+    headers: Mapped[str | None] = mapped_column(Text)
+    # What sent the message, e.g. ("newsletter_issue", 3), ("event", 12): its delivery per recipient.
+    source_type: Mapped[str | None] = mapped_column(String(32))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        back_populates="message", order_by="OutboxAttachment.id", cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def extra_headers(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in json.loads(self.headers)] if self.headers else []
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.to_address} {self.status}>"
+
+
+@cache.bookkeeping
+class OutboxAttachment(db.Model):
+    """A file sent with a message (an event's .ics), kept with it until the message is deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+    def __repr__(self) -> str:
+        return f"<OutboxAttachment {self.id} {self.filename} ({self.content_type}, {len(self.data)} bytes)>"
+
+
+# ---------------------------------------------------------------- what a message may carry
+
+# The extra headers a message may carry, by their lower-cased name. The rest (From, To, Subject,
+# Message-ID, Date, MIME) the outbox writes itself.
+ALLOWED_HEADERS = {name.lower(): name for name in (
+    "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Reply-To", "Auto-Submitted")}
+# Anything that could end a header line (CR, LF and Python's other line boundaries) or is a control.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_URI_LIST = re.compile(r"<[^<>\s]+>(\s*,\s*<[^<>\s]+>)*")  # List-Unsubscribe: <https://…>, <mailto:…>
+ONE_CLICK = "List-Unsubscribe=One-Click"  # the only value RFC 8058 allows for List-Unsubscribe-Post
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+_SOURCE_TYPE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # all attachments of one message together
+
+
+class HeaderError(ValueError):
+    """A header, attachment or source the outbox will not write (a programming error: what users
+    type never becomes a header name, and a line break in a value is refused)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message: e.g. Attachment("samling.ics", "text/calendar", data)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def checked_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    """The extra headers as (name, value) pairs, each name as ALLOWED_HEADERS spells it; raises
+    HeaderError on a name off the list, a name given twice, a value that is empty, longer than a
+    header line may be or holds a line break or control character, a List-Unsubscribe that is
+    not a list of <URI>s, or a List-Unsubscribe-Post other than RFC 8058's one value or without
+    a List-Unsubscribe beside it."""
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
+    checked: dict[str, str] = {}
+    for pair in pairs:
+        name, value = pair
+        canonical = ALLOWED_HEADERS.get(name.lower()) if isinstance(name, str) else None
+        if canonical is None:
+            raise HeaderError(f"header not allowed in the outbox: {name!r}")
+        if canonical in checked:
+            raise HeaderError(f"header given twice: {canonical}")
+        if not isinstance(value, str) or not value.strip() or len(value) > 900 or _UNSAFE.search(value):
+            raise HeaderError(f"{canonical}: not a single line of at most 900 characters")
+        checked[canonical] = value.strip()
+    if "List-Unsubscribe" in checked and not _URI_LIST.fullmatch(checked["List-Unsubscribe"]):
+        raise HeaderError("List-Unsubscribe: one or more <URI>, separated by commas")
+    if "List-Unsubscribe-Post" in checked and (
+            checked["List-Unsubscribe-Post"] != ONE_CLICK or "List-Unsubscribe" not in checked):
+        raise HeaderError(f"List-Unsubscribe-Post: only {ONE_CLICK!r}, with a List-Unsubscribe")
+    return list(checked.items())
+
+
+def _checked_attachment(attachment: Attachment) -> Attachment:
+    name = attachment.filename
+    if not isinstance(name, str) or not name.strip() or len(name) > 255 or _UNSAFE.search(name) or any(
+            c in name for c in '/\\"'):
+        raise HeaderError(f"attachment file name not allowed: {name!r}")
+    if not isinstance(attachment.content_type, str) or not _CONTENT_TYPE.fullmatch(attachment.content_type):
+        raise HeaderError(f"attachment content type not allowed: {attachment.content_type!r}")
+    if not isinstance(attachment.data, bytes):
+        raise HeaderError("attachment data must be bytes")
+    return attachment
+
+
+def _checked_source(source: tuple[str, int] | None) -> tuple[str | None, int | None]:
+    if source is None:
+        return None, None
+    source_type, source_id = source
+    if not isinstance(source_type, str) or not _SOURCE_TYPE.fullmatch(source_type) or not isinstance(source_id, int):
+        raise HeaderError(f"source must be (a short lower-case name, an id): {source!r}")
+    return source_type, source_id
 
 
 def _sender_domain() -> str:
@@ -91,24 +224,40 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def enqueue_each(recipients, subject: Callable[[], str], template: str, *, topic: str | None = None,
-                 anonymous: bool = False, **context) -> int:
+                 anonymous: bool = False, headers=None, attachments: Iterable[Attachment] | Callable = (),
+                 source: tuple[str, int] | None = None, **context) -> int:
     """Enqueue `template` to each (email, first_name, language) in the recipient's own language
-    (the default language when they chose none); `subject` is called in that language."""
+    (the default language when they chose none); `subject` is called in that language. `headers`
+    and `attachments` are as for enqueue, or callables given the recipient's address that return
+    them (a newsletter's unsubscribe link is each recipient's own); attachments are called in the
+    recipient's language too."""
     from flask_babel import force_locale
 
     count = 0
     for email, first_name, language in recipients:
         with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            msg = enqueue_template(email, subject(), template, first_name=first_name, **context)
-        msg.topic, msg.anonymous = topic, anonymous
+            enqueue_template(email, subject(), template, first_name=first_name, topic=topic, anonymous=anonymous,
+                             headers=headers(email) if callable(headers) else headers,
+                             attachments=attachments(email) if callable(attachments) else attachments,
+                             source=source, **context)
         count += 1
-    if count and (topic or anonymous):
-        db.session.flush()
     return count
 
 
-def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage:
-    """Store a message to send; flushed, never committed (the caller's transaction decides)."""
+def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None, *,
+            headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+            attachments: Iterable[Attachment] = (), source: tuple[str, int] | None = None,
+            topic: str | None = None, anonymous: bool = False) -> OutboxMessage:
+    """Store a message to send; flushed, never committed (the caller's transaction decides).
+
+    `headers`: extra headers (see checked_headers; HeaderError when one is not allowed);
+    `attachments`: Attachment files; `source`: what sent it, (type, id); `topic` and `anonymous`:
+    see the module's docstring."""
+    pairs = checked_headers(headers)
+    files = [_checked_attachment(a) for a in attachments]
+    if sum(len(a.data) for a in files) > MAX_ATTACHMENT_BYTES:
+        raise HeaderError("attachments too large for one message")
+    source_type, source_id = _checked_source(source)
     now = utcnow()
     msg = OutboxMessage(
         # Chosen once, here: a message sent again after a crash keeps its Message-ID.
@@ -122,15 +271,24 @@ def enqueue(to: str, subject: str, body_text: str, body_html: str | None = None)
         due_at=now,
         attempts=0,
         last_error="",
-        anonymous=False,
+        topic=topic,
+        anonymous=anonymous,
+        headers=json.dumps(pairs, ensure_ascii=False) if pairs else None,
+        source_type=source_type,
+        source_id=source_id,
+        attachments=[OutboxAttachment(filename=a.filename.strip(), content_type=a.content_type, data=a.data)
+                     for a in files],
     )
     db.session.add(msg)
     db.session.flush()
     return msg
 
 
-def enqueue_template(to: str, subject: str, template: str, **context) -> OutboxMessage:
-    """Render `<template>.txt` (and `<template>.html` when it exists) and enqueue the result."""
+def enqueue_template(to: str, subject: str, template: str, *, headers=None, attachments: Iterable[Attachment] = (),
+                     source: tuple[str, int] | None = None, topic: str | None = None, anonymous: bool = False,
+                     **context) -> OutboxMessage:
+    """Render `<template>.txt` (and `<template>.html` when it exists) and enqueue the result, with
+    enqueue's headers, attachments, source, topic and anonymous."""
     body_text = render_template(f"{template}.txt", **context)
     try:
         body_html = render_template(f"{template}.html", **context)
@@ -138,7 +296,21 @@ def enqueue_template(to: str, subject: str, template: str, **context) -> OutboxM
         if exc.name != f"{template}.html":  # a missing include inside the HTML is a real error
             raise
         body_html = None
-    return enqueue(to, subject, body_text, body_html)
+    return enqueue(to, subject, body_text, body_html, headers=headers, attachments=attachments, source=source,
+                   topic=topic, anonymous=anonymous)
+
+
+def source_messages(source_type: str, source_id: int | None = None):
+    """The messages `source_type` (and `source_id`) sent, as a select of (id, to_address, status,
+    created_at, sent_at, attempts, last_error, anonymous), by recipient: what a page shows as each
+    recipient's delivery. Anonymous messages are there too (their address wiped once sent): such a
+    page counts them instead."""
+    query = select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.status, OutboxMessage.created_at,
+                   OutboxMessage.sent_at, OutboxMessage.attempts, OutboxMessage.last_error,
+                   OutboxMessage.anonymous).where(OutboxMessage.source_type == source_type)
+    if source_id is not None:
+        query = query.where(OutboxMessage.source_id == source_id)
+    return query.order_by(OutboxMessage.to_address, OutboxMessage.id)
 
 
 def outbox_topics(status: str | None = None, limit: int = 50) -> list:
@@ -171,16 +343,24 @@ def backoff(attempts: int) -> timedelta:
 
 
 def build_email(msg: OutboxMessage) -> EmailMessage:
-    """The message as sent; a resend after a crash carries the same Message-ID and Date."""
+    """The message as sent; a resend after a crash carries the same Message-ID, Date, headers and
+    attachments. The stored headers are checked again (a row written by other means): a header
+    that may not be written raises HeaderError, and the message fails without being sent."""
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = msg.to_address
     email["Subject"] = msg.subject
     email["Message-ID"] = msg.message_id
     email["Date"] = format_datetime(msg.created_at.replace(tzinfo=UTC))
+    for name, value in checked_headers(msg.extra_headers):
+        email[name] = value
     email.set_content(msg.body_text)
     if msg.body_html:
         email.add_alternative(msg.body_html, subtype="html")
+    for attachment in msg.attachments:
+        _checked_attachment(attachment)
+        maintype, subtype = attachment.content_type.split("/")
+        email.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return email
 
 
@@ -265,7 +445,8 @@ def _mark_sent(msg: OutboxMessage) -> None:
     msg.sent_at = utcnow()
     msg.last_error = ""
     if msg.anonymous:  # counted, not kept by recipient
-        msg.to_address, msg.body_text, msg.body_html = "", "", None
+        msg.to_address, msg.body_text, msg.body_html, msg.headers = "", "", None, None
+        msg.attachments.clear()
         db.session.commit()
         log.info("mail %s sent (%s)", msg.message_id, msg.topic or "anonymous")
         return

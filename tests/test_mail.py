@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import smtplib
 import socket
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from netapp.devmail import CatcherHandler, MailCatcher, body_text
 from netapp.extensions import db
-from netapp.mail import OutboxMessage, OutboxStatus, backoff, claim_next, enqueue, enqueue_template, send_due
+from netapp.mail import (
+    Attachment,
+    HeaderError,
+    OutboxAttachment,
+    OutboxMessage,
+    OutboxStatus,
+    backoff,
+    claim_next,
+    enqueue,
+    enqueue_each,
+    enqueue_template,
+    send_due,
+    source_messages,
+)
 from netapp.timeutil import utcnow
 
 
@@ -320,3 +334,175 @@ def test_admin_sees_a_failed_message_as_failed(app, demo, login, client, monkeyp
     html = page.get_data(as_text=True)
     assert "borte@test.example" in html and "550" in html
     assert "Feilet (1)" in html
+
+
+# ---------------------------------------------------------------- headers, attachments, sources
+
+UNSUBSCRIBE = {"List-Unsubscribe": "<https://nettverk.example/avmeld/abc123>, <mailto:avmeld@nettverk.example>",
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+               "List-Id": "Nyhetsbrev <nyhetsbrev.nettverket.netapp.example>"}
+ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//netapp//test//NO\r\nBEGIN:VEVENT\r\nUID:event-1@test\r\n"
+       b"SUMMARY:Fagdag om sorg \xc3\xa6\xc3\xb8\xc3\xa5\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+BINARY = bytes(range(256)) * 4
+
+
+def _attachments(email) -> list[tuple[str, str, bytes]]:
+    return [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+            for part in email.iter_attachments()]
+
+
+def test_extra_headers_arrive_as_given(catcher):
+    enqueue("a@test.example", "Nyhetsbrev", "Tekst", headers=UNSUBSCRIBE)
+    enqueue("b@test.example", "Vanlig", "Tekst")
+    db.session.commit()
+    assert send_due()["sent"] == 2
+    received = {str(m["To"]): m for m in catcher.messages}
+    for name, value in UNSUBSCRIBE.items():
+        # A long value is folded onto the next line, which leaves a space before it once parsed.
+        assert received["a@test.example"][name].strip() == value
+        assert received["b@test.example"][name] is None
+    assert body_text(received["a@test.example"]).strip() == "Tekst"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Bcc": "noen@test.example"},
+    {"X-Mailer": "netapp"},
+    {"List-Id: x\r\nBcc": "noen@test.example"},
+    {"List-Id": "Liste\r\nBcc: noen@test.example"},
+    {"List-Id": "Liste\nBcc: noen@test.example"},
+    {"Reply-To": "svar@test.example\rBcc: noen@test.example"},
+    {"Reply-To": "svar@test.example\u2028Bcc: noen@test.example"},
+    {"Reply-To": "svar@test.example\x85Bcc: noen@test.example"},
+    {"List-Id": ""},
+    {"List-Id": "x" * 901},
+    {"List-Unsubscribe": "https://uten.klammer.example"},
+    {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},  # without a List-Unsubscribe
+    {"List-Unsubscribe": "<https://x.example/u>", "List-Unsubscribe-Post": "List-Unsubscribe=Yes"},
+    [("List-Id", "en"), ("list-id", "to")],
+], ids=lambda h: repr(h)[:40])
+def test_a_header_off_the_list_or_with_a_line_break_is_refused(headers, outbox):
+    with pytest.raises(HeaderError):
+        enqueue("a@test.example", "Emne", "Tekst", headers=headers)
+    assert outbox() == []
+
+
+def test_a_stored_header_that_may_not_be_written_fails_the_message_unsent(catcher):
+    [msg] = queue("a@test.example")
+    msg.headers = json.dumps([["Bcc", "noen@test.example"]])  # written past enqueue
+    db.session.commit()
+    assert send_due() == {"sent": 0, "retry": 0, "failed": 1}
+    assert catcher.messages == []
+    assert "Bcc" in statuses()["a@test.example"].last_error
+
+
+def test_attachments_arrive_intact_with_their_names_and_types(catcher):
+    enqueue("a@test.example", "Invitasjon", "Tekst æøå", "<p>HTML</p>", attachments=[
+        Attachment("arrangement-1.ics", "text/calendar", ICS),
+        Attachment("vedlegg æøå.bin", "application/octet-stream", BINARY),
+    ])
+    db.session.commit()
+    assert send_due()["sent"] == 1
+    [email] = catcher.messages
+    assert _attachments(email) == [("arrangement-1.ics", "text/calendar", ICS),
+                                   ("vedlegg æøå.bin", "application/octet-stream", BINARY)]
+    assert body_text(email).strip() == "Tekst æøå"
+    assert email.get_body(preferencelist=("html",)).get_content().strip() == "<p>HTML</p>"
+
+
+@pytest.mark.parametrize("attachment", [
+    Attachment("", "text/calendar", ICS),
+    Attachment("a\r\nBcc: noen@test.example.ics", "text/calendar", ICS),
+    Attachment("../../etc/passwd", "text/plain", b"x"),
+    Attachment('a".ics', "text/calendar", ICS),
+    Attachment("a.ics", "text/calendar\r\nBcc: noen@test.example", ICS),
+    Attachment("a.ics", "kalender", ICS),
+    Attachment("a.ics", "text/calendar", "ikke bytes"),
+], ids=lambda a: repr(a)[:50])
+def test_a_bad_attachment_is_refused(attachment, outbox):
+    with pytest.raises(HeaderError):
+        enqueue("a@test.example", "Emne", "Tekst", attachments=[attachment])
+    assert outbox() == []
+
+
+def test_attachments_go_with_their_message(outbox):
+    enqueue("a@test.example", "Emne", "Tekst", attachments=[Attachment("a.ics", "text/calendar", ICS)])
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(OutboxAttachment)) == 1
+    db.session.execute(delete(OutboxMessage))  # as erasure deletes a person's mail: in bulk
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(OutboxAttachment)) == 0
+
+
+def test_the_source_is_stored_and_each_recipient_s_delivery_can_be_read_from_it(catcher):
+    for address in ("b@test.example", "a@test.example"):
+        enqueue(address, "Nyhetsbrev 3", "Tekst", source=("newsletter_issue", 3))
+    enqueue("a@test.example", "Nyhetsbrev 4", "Tekst", source=("newsletter_issue", 4))
+    enqueue("c@test.example", "Invitasjon", "Tekst", source=("invitation", 3))
+    enqueue("d@test.example", "Uten kilde", "Tekst")
+    db.session.commit()
+    rows = db.session.execute(source_messages("newsletter_issue", 3)).all()
+    assert [(r.to_address, r.status) for r in rows] == [("a@test.example", OutboxStatus.QUEUED),
+                                                       ("b@test.example", OutboxStatus.QUEUED)]
+    assert len(db.session.execute(source_messages("newsletter_issue")).all()) == 3
+    send_due()
+    rows = db.session.execute(source_messages("newsletter_issue", 3)).all()
+    assert [r.status for r in rows] == [OutboxStatus.SENT] * 2 and all(r.sent_at for r in rows)
+    stored = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "c@test.example"))
+    assert (stored.source_type, stored.source_id) == ("invitation", 3)
+    for bad in (("Nyhetsbrev", 3), ("newsletter issue", 3), ("x" * 40, 3), ("invitation", "3")):
+        with pytest.raises(HeaderError):
+            enqueue("e@test.example", "Emne", "Tekst", source=bad)
+
+
+def test_each_recipient_gets_their_own_headers_and_the_shared_attachment(outbox):
+    recipients = [("a@test.example", "Anne", None), ("b@test.example", "Bo", "en")]
+    sent = enqueue_each(
+        recipients, lambda: "Nyhetsbrev", "auth/emails/reset_password", user=None, link="http://localhost/x", hours=1,
+        headers=lambda email: {"List-Unsubscribe": f"<https://nettverk.example/avmeld/{email}>"},
+        attachments=[Attachment("program.ics", "text/calendar", ICS)], source=("newsletter_issue", 7))
+    assert sent == 2
+    for msg in outbox():
+        assert msg.extra_headers == [("List-Unsubscribe", f"<https://nettverk.example/avmeld/{msg.to_address}>")]
+        assert [(a.filename, a.data) for a in msg.attachments] == [("program.ics", ICS)]
+        assert (msg.source_type, msg.source_id) == ("newsletter_issue", 7)
+
+
+def test_an_anonymous_message_loses_its_headers_and_attachments_once_sent(catcher):
+    msg = enqueue("a@test.example", "Evaluering", "Tekst", headers={"List-Id": "Evaluering <e.netapp.example>"},
+                  attachments=[Attachment("a.ics", "text/calendar", ICS)], topic="questionnaire:1", anonymous=True)
+    db.session.commit()
+    assert send_due()["sent"] == 1
+    [email] = catcher.messages
+    assert email["List-Id"] == "Evaluering <e.netapp.example>" and len(_attachments(email)) == 1
+    db.session.expire_all()
+    msg = db.session.get(OutboxMessage, msg.id)
+    assert (msg.to_address, msg.body_text, msg.headers, msg.attachments) == ("", "", None, [])
+    assert db.session.scalar(select(func.count()).select_from(OutboxAttachment)) == 0
+
+
+def test_a_message_sent_again_after_a_crash_carries_the_same_headers_and_attachments(catcher, clock, monkeypatch):
+    enqueue("a@test.example", "Invitasjon", "Tekst", headers=UNSUBSCRIBE,
+            attachments=[Attachment("arrangement-1.ics", "text/calendar", ICS),
+                         Attachment("program.bin", "application/octet-stream", BINARY)])
+    db.session.commit()
+    real_send = smtplib.SMTP.send_message
+    calls = {"n": 0}
+
+    def deliver_then_die(self, msg, *args, **kwargs):
+        calls["n"] += 1
+        real_send(self, msg, *args, **kwargs)
+        if calls["n"] == 1:
+            raise SystemExit("killed")  # delivered, but the sender dies before recording it
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", deliver_then_die)
+    with pytest.raises(SystemExit):
+        send_due()
+    db.session.rollback()
+    clock.advance(minutes=11)  # the claim goes stale
+    assert send_due()["sent"] == 1
+    first, again = catcher.messages
+    assert again["Message-ID"] == first["Message-ID"] and again["Date"] == first["Date"]
+    for name, value in UNSUBSCRIBE.items():
+        assert first[name] == again[name] and first[name].strip() == value
+    assert _attachments(first) == _attachments(again) == [
+        ("arrangement-1.ics", "text/calendar", ICS), ("program.bin", "application/octet-stream", BINARY)]

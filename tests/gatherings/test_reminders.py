@@ -42,6 +42,7 @@ def test_participants_of_an_event_within_two_days_get_one_reminder_with_a_link(a
     assert mails[0].subject == "Påminnelse: Fagdag om sorg"
     assert "Hei Anna" in mails[0].body_text and "Sted: Sandnes" in mails[0].body_text
     assert f"/events/{soon.id}" in mails[0].body_text
+    assert {(m.source_type, m.source_id) for m in mails} == {("event", soon.id)}  # the event's mail
     assert db.session.get(Event, soon.id).reminder_sent_at is not None
 
 

@@ -5,6 +5,7 @@ nothing of the domains that listen."""
 from __future__ import annotations
 
 import ast
+import re
 import threading
 from pathlib import Path
 
@@ -63,9 +64,12 @@ def test_editing_an_event_announces_what_changed(world, client, login, heard):
     form = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert 'value="Samling"' in form
     day = event.starts_at.date().isoformat()  # 10:00 Oslo is 08:00 or 09:00 UTC: the same day
+    hidden = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden"[^>]*value="([^"]*)"', form)
+                  + re.findall(r'<input[^>]*type="hidden"[^>]*name="(\w+)"[^>]*value="([^"]*)"', form))
     with signals.event_changed.connected_to(heard):
         response = client.post(f"/events/{event.id}/edit", data={
-            "kind": "gathering", "title": "Samling om sorg", "date": day, "start_time": "10:00", "end_time": "15:00"})
+            **hidden, "kind": "gathering", "title": "Samling om sorg", "date": day, "start_time": "10:00",
+            "end_time": "15:00"})
     assert response.status_code == 302
     [((event_id, title), kwargs)] = heard.calls
     assert (event_id, title) == (event.id, "Samling om sorg")
@@ -74,7 +78,7 @@ def test_editing_an_event_announces_what_changed(world, client, login, heard):
 
 # ---------------------------------------------------------------- event cancelled
 
-def test_cancelling_announces_it_once_after_the_mails_are_queued(world, client, login, heard):
+def test_cancelling_announces_it_once_after_the_mails_are_queued(world, client, login, heard, outbox):
     event = factories.make_event(world.network)
     factories.make_event_registration(event, world.rp)
     db.session.commit()
@@ -92,6 +96,8 @@ def test_cancelling_announces_it_once_after_the_mails_are_queued(world, client, 
     assert event_id == event.id
     assert kwargs == {"cancelled_at": _event(event.id).cancelled_at, "notified": 1}
     assert seen_mails == [world.rp.email]  # the receiver runs in the change's transaction
+    [mail] = outbox(world.rp.email)
+    assert (mail.source_type, mail.source_id) == ("event", event.id)  # the outbox knows the event's mail
 
 
 def test_a_receiver_that_fails_aborts_the_change(app, world, client, login, monkeypatch, outbox):

@@ -5,18 +5,26 @@ from __future__ import annotations
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from netapp.blueprints.gatherings.models import Event
+from netapp.mail import Attachment, absolute_url
+
+CONTENT_TYPE = "text/calendar"
 
 
 def _utc(value):
     return value.replace(tzinfo=UTC)
 
 
+def filename(event: Event) -> str:
+    return f"arrangement-{event.id}.ics"
+
+
 def event_ics(event: Event) -> bytes:
+    """The event as an iCalendar file; built in a request or outside one (jobs, e-mail)."""
     cal = Calendar()
     cal.add("prodid", "-//netapp//arrangementer//NO")
     cal.add("version", "2.0")
@@ -34,7 +42,12 @@ def event_ics(event: Event) -> bytes:
     description = "\n\n".join(part for part in (event.theme, event.description) if part)
     if description:
         item.add("description", description)
-    item.add("url", base + url_for("gatherings.view_event", event_id=event.id))
+    item.add("url", absolute_url("gatherings.view_event", event_id=event.id))
     item.add("status", "CANCELLED" if event.cancelled_at else "CONFIRMED")
     cal.add_component(item)
     return cal.to_ical()
+
+
+def attachment(event: Event) -> Attachment:
+    """The event's calendar file, to send with an e-mail."""
+    return Attachment(filename(event), CONTENT_TYPE, event_ics(event))

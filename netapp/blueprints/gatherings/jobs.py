@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from netapp.blueprints.gatherings import queries
 from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.gatherings.services import MAIL_SOURCE
 from netapp.extensions import db
 from netapp.mail import absolute_url, enqueue_each
 from netapp.timeutil import utcnow
@@ -45,7 +46,8 @@ def send_event_reminders() -> int:
         event = db.session.get(Event, event_id)
         sent = enqueue_each(
             queries.recipients(event_id), lambda title=event.title: _("Påminnelse: %(title)s", title=title),
-            "gatherings/emails/reminder", event=event, link=absolute_url("gatherings.view_event", event_id=event_id))
+            "gatherings/emails/reminder", event=event, link=absolute_url("gatherings.view_event", event_id=event_id),
+            source=(MAIL_SOURCE, event_id))
         db.session.commit()
         queued += sent
         log.info("event %s: reminders queued for %d participant(s)", event_id, sent)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from netapp import audit
-from netapp.blueprints.gatherings import queries, signals
+from netapp.blueprints.gatherings import calendar, queries, signals
 from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
 from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import renew_token
@@ -29,6 +29,7 @@ from netapp.timeutil import from_oslo, utcnow
 log = logging.getLogger(__name__)
 
 DEADLINE_TIME = time(23, 59)  # a deadline date lasts to the end of that day in Oslo
+MAIL_SOURCE = "event"  # the outbox's source_type of mail about an event (its id the source_id)
 
 
 @dataclass
@@ -144,7 +145,8 @@ def register(event: Event, person: Person, now: datetime | None = None) -> str |
         enqueue_each(
             queries.recipients(event.id, person.id), lambda: _("Påmeldt: %(title)s", title=event.title),
             "gatherings/emails/registered", event=event, link=absolute_url("gatherings.view_event", event_id=event.id),
-            calendar=absolute_url("gatherings.event_calendar", event_id=event.id))
+            calendar=absolute_url("gatherings.event_calendar", event_id=event.id),
+            attachments=[calendar.attachment(event)], source=(MAIL_SOURCE, event.id))
         log.info("person %s registered for event %s", person.id, event.id)
         return None
     db.session.refresh(event)
@@ -253,7 +255,7 @@ def cancel_event(event: Event, now: datetime | None = None) -> int | None:
     set_committed_value(event, "cancelled_at", now)
     notified = enqueue_each(
         queries.recipients(event.id), lambda: _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
-        event=event, link=absolute_url("gatherings.view_event", event_id=event.id))
+        event=event, link=absolute_url("gatherings.view_event", event_id=event.id), source=(MAIL_SOURCE, event.id))
     log.info("event %s cancelled, %d participants notified", event.id, notified)
     signals.event_cancelled.send(event, cancelled_at=now, notified=notified)
     return notified
