@@ -204,6 +204,37 @@ def links_in(text: str) -> list[str]:
     return re.findall(r"https?://\S+", text)
 
 
+def table_rows(html: str) -> list[list[str]]:
+    """Each table row of a page as the texts of its cells (th and td), whitespace collapsed: what
+    a reader of the table sees, whatever the markup's classes."""
+    from html.parser import HTMLParser
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th") and self.rows:
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows()
+    parser.feed(html)
+    return parser.rows
+
+
 @pytest.fixture
 def count_queries(app):
     """Context manager counting SQL statements: `with count_queries() as n: ...; n()`."""

@@ -18,6 +18,7 @@ from netapp.blueprints.evaluations.forms import answer_form_class
 from netapp.blueprints.evaluations.models import QuestionKind
 from netapp.blueprints.gatherings.models import Event, EventRegistration
 from netapp.blueprints.registry import import_plan
+from netapp.blueprints.registry.import_parse import parse_file
 from netapp.extensions import db
 from netapp.timeutil import format_datetime, from_oslo, to_oslo
 from netapp.validators import (
@@ -83,11 +84,18 @@ def test_time_zone_conversion_at_the_ends_of_the_calendar():
     assert format_datetime(datetime.max) and format_datetime(datetime.min)
 
 
-def test_the_import_reads_position_percentages_in_ascii_digits_only():
-    for text, expected in (("50", 50), ("50 %", 50), ("50%", 50), ("50,0", 50), ("50.00", 50), ("100", 100),
-                           ("٥٠", None), ("５０", None), ("²", None), ("1e2", None), ("50,5", None), ("0", None),
-                           ("101", None), ("-50", None), ("nan", None), ("inf", None), ("5 0", None)):
-        assert import_plan._parse_percent(text) == expected, text
+def test_the_import_reads_position_percentages_in_ascii_digits_only(app):
+    cases = (("50", 50), ("50 %", 50), ("50%", 50), ("50,0", 50), ("50.00", 50), ("100", 100),
+             ("٥٠", None), ("５０", None), ("²", None), ("1e2", None), ("50,5", None), ("0", None),
+             ("101", None), ("-50", None), ("nan", None), ("inf", None), ("5 0", None))
+    factories.make_network(default=True)
+    lines = ["Fornavn;Etternavn;E-post;Stillingsprosent"] + [
+        f"Prosent;Nummer{n};prosent{n}@test.example;{text}" for n, (text, _) in enumerate(cases)]
+    plan = import_plan.plan_import(parse_file("\r\n".join(lines).encode("utf-8"), "personer.csv"))
+    for row, (text, expected) in zip(plan.rows, cases, strict=True):
+        assert row.position_percent == expected, text
+        refused = any("Stillingsprosent må være et helt tall fra 1 til 100" in error for error in row.errors)
+        assert refused == (expected is None), (text, row.errors)
 
 
 # ------------------------------------------------------------------------------------------ form fields

@@ -118,7 +118,9 @@ def test_route_matrix(app, role):
 
 
 def test_anonymous_is_sent_to_login(app):
-    ctx = _reset_and_seed()
+    from tests.fuzz_support import fresh_demo
+
+    ctx = fresh_demo(app)
     client = app.test_client()
     for route in ROUTES:
         if route.expected("anonymous") == 302 and route.method == "GET" and route.endpoint not in ("auth.login",):

@@ -47,7 +47,7 @@ def test_coordinator_creates_an_event_the_resource_person_registers_the_coordina
     form.get_by_role("button", name="Lagre").click()
     expect(coordinator).to_have_url(re.compile(r"/events/\d+$"))
     expect(h1(coordinator)).to_have_text(title)
-    expect(coordinator.locator(".alert-success")).to_contain_text(title)
+    expect(coordinator.get_by_role("status").filter(has_text=f"Arrangementet {title} er lagt inn")).to_be_visible()
     expect(coordinator.locator("main")).to_contain_text(day.strftime("%d.%m.%Y"))
     expect(coordinator.locator("main")).to_contain_text("09:00")
     event_url = coordinator.url
@@ -59,7 +59,7 @@ def test_coordinator_creates_an_event_the_resource_person_registers_the_coordina
     expect(h1(resource)).to_have_text(title)
     page_checks.check(resource)
     resource.get_by_role("button", name="Meld meg på").click()
-    expect(resource.locator(".alert-success")).to_contain_text("Du er påmeldt")
+    expect(resource.get_by_role("status").filter(has_text="Du er påmeldt")).to_be_visible()
     expect(resource.get_by_role("button", name="Meld meg av")).to_be_visible()
     page_checks.check(resource)
 

@@ -103,8 +103,8 @@ def test_coordinator_approves_a_pending_registration_and_the_person_gets_a_passw
     expect(page.locator("main")).to_contain_text("Venter på koordinator")
 
     page.get_by_role("button", name="Godkjenn").click()
-    expect(page.locator(".alert-success")).to_contain_text("Ingeborg Lima er godkjent")
-    expect(page.locator("main .badge").first).to_have_text("Godkjent")
+    expect(page.get_by_role("status").filter(has_text="Ingeborg Lima er godkjent")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("Godkjent", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Godkjenn")).to_have_count(0)
     assert registration_status(live_server, email) == "approved"
     page_checks.check(page)
@@ -162,7 +162,7 @@ def test_coordinator_imports_a_file_after_seeing_the_preview(open_page, page_che
     assert count_in_status(check) == 0, "the preview imported something already"
 
     main.get_by_role("button", name=re.compile(r"^(Importer|Bekreft)", re.I)).click()
-    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Importen er fullført")).to_be_visible()
     page_checks.check(page)
     check.goto("/registry/?q=import.e2e.example&status=all")
     assert count_in_status(check) == 2
@@ -199,7 +199,7 @@ def test_new_person_registers_and_the_manager_confirms_from_the_emailed_link(
     page.get_by_role("checkbox", name=re.compile("offentlige side")).check()
     page.get_by_role("button", name="Send påmeldingen").click()
     expect(page).to_have_url(re.compile(r"/register/thanks$"))
-    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Påmeldingen er sendt")).to_be_visible()
     page_checks.check(page)
     assert registration_status(live_server, applicant) == "awaiting_manager"
 
@@ -220,7 +220,7 @@ def test_new_person_registers_and_the_manager_confirms_from_the_emailed_link(
     assert registration_status(live_server, applicant) == "awaiting_manager"
     boss.get_by_role("button", name="Ja, jeg bekrefter").click()
     expect(boss).to_have_url(re.compile(r"/register/confirmed$"))
-    expect(boss.locator(".alert-success")).to_be_visible()
+    expect(boss.get_by_role("status").filter(has_text="Du har bekreftet påmeldingen")).to_be_visible()
     assert registration_status(live_server, applicant) == "awaiting_coordinator"
     page_checks.check(boss)
 

@@ -6,20 +6,17 @@ from netapp.extensions import db
 from tests import factories
 
 
-def _setup():
-    network = factories.make_network()
-    event = factories.make_event(network, days=-3, title="Samling om sorg")
-    coordinator = factories.make_coordinator(network, email="koord@test.example")
-    person = factories.make_person(network, email="kari@test.example")
-    factories.make_user("kari@test.example", person=person)
-    factories.make_event_registration(event, person, attended=True)
+def _past_event(world):
+    """Three days ago in the world's network; rp@ came."""
+    event = factories.make_event(world.network, days=-3, title="Samling om sorg")
+    factories.make_event_registration(event, world.rp, attended=True)
     db.session.commit()
-    return network, event, coordinator, person
+    return event
 
 
-def test_a_coordinator_is_offered_to_evaluate_an_event_without_evaluation(client, login):
-    _network, event, _coordinator, _person = _setup()
-    login("koord@test.example")
+def test_a_coordinator_is_offered_to_evaluate_an_event_without_evaluation(world, client, login):
+    event = _past_event(world)
+    login(world.coordinator_email)
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Arrangementet har ingen evaluering ennå." in page
     assert f'href="/evaluations/new?event={event.id}"' in page
@@ -28,24 +25,24 @@ def test_a_coordinator_is_offered_to_evaluate_an_event_without_evaluation(client
     assert f'<option selected value="{event.id}">Samling om sorg (' in form  # the event is chosen
 
 
-def test_the_coordinator_sees_the_event_s_evaluations_and_a_participant_the_open_one_to_answer(client, login):
-    network, event, _coordinator, person = _setup()
-    draft = factories.make_questionnaire(network, event=event, title="Utkast til evaluering")
-    open_one = factories.make_questionnaire(network, event=event, title="Evaluering av samlingen", status="open")
+def test_the_coordinator_sees_the_event_s_evaluations_and_a_participant_the_open_one_to_answer(world, client, login):
+    event = _past_event(world)
+    draft = factories.make_questionnaire(world.network, event=event, title="Utkast til evaluering")
+    open_one = factories.make_questionnaire(world.network, event=event, title="Evaluering av samlingen", status="open")
     db.session.commit()
 
-    login("koord@test.example")
+    login(world.coordinator_email)
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert f'href="/evaluations/{draft.id}">Utkast til evaluering</a> (Utkast)' in page
     assert f'href="/evaluations/{open_one.id}">Evaluering av samlingen</a> (Åpen for svar)' in page
 
     other = client.application.test_client()
-    login("kari@test.example", c=other)
+    login(world.rp.email, c=other)
     page = other.get(f"/events/{event.id}").get_data(as_text=True)
     assert f'href="/evaluations/{open_one.id}/answer">Svar på Evaluering av samlingen</a>' in page
     assert "Utkast til evaluering" not in page
 
-    factories.make_response(open_one, person=person)
+    factories.make_response(open_one, person=world.rp)
     db.session.commit()
     page = other.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Evaluering av samlingen: du har svart. Takk!" in page

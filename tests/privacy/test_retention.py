@@ -25,11 +25,9 @@ def today(monkeypatch):
 
 
 @pytest.fixture
-def people(today):
-    network = factories.make_network()
-    other = factories.make_network()
-    factories.make_coordinator(network, email="k@test.example")
-    factories.make_user("admin@test.example", is_admin=True)
+def people(today, world):
+    """Persons of the world's network who left at different times (and one of the other network)."""
+    network, other = world.network, world.other_network
     workplace = factories.make_workplace(name="Barnebolig Nord")
     ids = {}
     for key, net, left_on in (
