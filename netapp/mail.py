@@ -57,7 +57,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp import cache
+from netapp import cache, person_hooks
 from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
@@ -77,6 +77,7 @@ def status_labels():
             OutboxStatus.FAILED: _l("Feilet")}
 
 
+@person_hooks.personal_data
 @cache.bookkeeping
 class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_message_source", "source_type", "source_id"),)
@@ -117,6 +118,7 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.to_address} {self.status}>"
 
 
+@person_hooks.personal_data
 @cache.bookkeeping
 class OutboxAttachment(db.Model):
     """A file sent with a message (an event's .ics), kept with it until the message is deleted."""

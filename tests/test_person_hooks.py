@@ -3,6 +3,8 @@ so a new domain cannot forget its rows; the anonymous answers stay about nobody.
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +14,7 @@ import netapp.models  # noqa: F401  (every model in db.metadata)
 from netapp import person_hooks
 from netapp.extensions import db
 
+ROOT = Path(__file__).resolve().parent.parent
 # A column of one of these names holds something that identifies a person.
 IDENTIFYING = {"email", "to_address", "ip_address", "phone", "first_name", "last_name", "manager_email"}
 
@@ -34,6 +37,21 @@ def test_hook_modules_name_real_tables_and_have_every_hook():
     person_hooks.covered_tables()  # no table is claimed twice
 
 
+def test_tables_with_addresses_or_names_are_marked_or_keyed_to_a_person():
+    about = person_hooks.tables_about_persons(db.metadata)
+    for table in db.metadata.sorted_tables:
+        identifying = {c.name for c in table.columns} & IDENTIFYING
+        if identifying:
+            assert table.name in about, (
+                f"{table.name} holds {sorted(identifying)}: mark it @person_hooks.personal_data "
+                "and cover it in a person_hooks.py")
+
+
+def test_tables_without_a_key_to_a_person_are_marked():
+    for name in ("login_attempt", "outbox_message", "outbox_attachment", "registration", "invitation"):
+        assert db.metadata.tables[name].info.get(person_hooks.PERSONAL_DATA) is True, name
+
+
 def test_anonymous_answers_hold_no_person():
     for name in ("response", "answer", "held_response"):
         table = db.metadata.tables[name]
@@ -41,6 +59,14 @@ def test_anonymous_answers_hold_no_person():
         assert not targets & set(person_hooks.PERSON_TABLES), name
         assert not table.info.get(person_hooks.PERSONAL_DATA), name
         assert not {c.name for c in table.columns} & (IDENTIFYING | {"person_id", "user_id", "created_at"}), name
+
+
+@pytest.mark.parametrize("path", ["netapp/person_hooks.py", "netapp/blueprints/privacy/download.py"])
+def test_the_code_that_calls_the_hooks_imports_no_domain(path):
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module]
+    imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    assert not [name for name in imported if name.startswith("netapp.blueprints.")], imported
 
 
 def test_a_forgotten_table_is_reported():

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp import cache
+from netapp import cache, person_hooks
 from netapp.blueprints.registry.models import Person
 from netapp.extensions import db
 from netapp.timeutil import utcnow
@@ -63,6 +63,7 @@ class OneTimeToken(db.Model):
         return f"<OneTimeToken {self.purpose} user={self.user_id}>"
 
 
+@person_hooks.personal_data
 @cache.bookkeeping
 class LoginAttempt(db.Model):
     """Failed logins, counted per (account, address) pair, per account and per address, across all

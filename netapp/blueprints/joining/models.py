@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp import audit
+from netapp import audit, person_hooks
 from netapp.blueprints.registry.models import Network, Organisation, Person, Sector, Workplace
 from netapp.dbtypes import enum_type
 from netapp.extensions import db
@@ -32,6 +32,7 @@ def status_labels():
     }
 
 
+@person_hooks.personal_data
 @audit.track
 class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,7 @@ class Invitation(db.Model):
         return f"<Invitation {self.email} network={self.network_id}>"
 
 
+@person_hooks.personal_data
 @audit.track
 class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,6 @@
 """The rows about a person kept by the ground floor, which knows no person: mail to their
-addresses in the outbox, and the audit log's account of the changes their account made."""
+addresses in the outbox (with its attachments), and the audit log's account of the changes their
+account made."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from netapp.extensions import db
 from netapp.mail import OutboxMessage, OutboxStatus, status_labels
 from netapp.person_hooks import Section, Subject
 
-TABLES = ("outbox_message", "audit_event")
+TABLES = ("outbox_message", "outbox_attachment", "audit_event")
 
 
 def merge(keep, duplicate) -> None:
@@ -21,8 +22,8 @@ def merge(keep, duplicate) -> None:
 
 def erase(subject: Subject) -> None:
     """Mail to the person's addresses leaves the outbox, except a message being sent right now,
-    which belongs to the sender; the next run finds nothing more to send them. The audit log keeps
-    who changed what (field names only, never the values)."""
+    which belongs to the sender; the next run finds nothing more to send them. Attachments go with
+    their message. The audit log keeps who changed what (field names only, never the values)."""
     if not subject.addresses:
         return
     db.session.execute(
