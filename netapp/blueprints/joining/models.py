@@ -23,6 +23,9 @@ class RegistrationStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+PENDING = (RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COORDINATOR)  # not decided yet
+
+
 def status_labels():
     return {
         RegistrationStatus.AWAITING_MANAGER: _l("Venter på leder"),

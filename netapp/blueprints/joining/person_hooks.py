@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from netapp.blueprints.joining.models import Invitation, Registration, RegistrationStatus, status_labels
+from netapp.blueprints.joining.models import (
+    PENDING,
+    Invitation,
+    Registration,
+    RegistrationStatus,
+    status_labels,
+)
 from netapp.blueprints.registry.models import Workplace
 from netapp.extensions import db
 from netapp.person_hooks import Section, Subject
@@ -16,7 +22,6 @@ TABLES = ("registration", "invitation")
 
 ERASED_FIRST_NAME = "Slettet"  # stored, not translated, as the registry's erased person
 ERASED_LAST_NAME = "person"
-PENDING = (RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COORDINATOR)
 
 
 def merge(keep, duplicate) -> None:

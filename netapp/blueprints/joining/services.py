@@ -15,16 +15,16 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import select, update
 
 from netapp import audit
 from netapp.blueprints.auth import services as auth_services
 from netapp.blueprints.auth.models import User
 from netapp.blueprints.auth.services import hash_token
-from netapp.blueprints.joining.models import Invitation, Registration, RegistrationStatus
+from netapp.blueprints.joining import queries
+from netapp.blueprints.joining.models import PENDING, Invitation, Registration, RegistrationStatus
 from netapp.blueprints.registry import services as registry_services
 from netapp.blueprints.registry.models import (
-    Membership,
     MembershipRole,
     Network,
     Organisation,
@@ -40,9 +40,6 @@ from netapp.validators import check_email
 
 log = logging.getLogger(__name__)
 
-PENDING = (RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COORDINATOR)
-
-
 def _new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
@@ -50,32 +47,11 @@ def _new_token() -> tuple[str, str]:
 
 # ---------------------------------------------------------------- checks
 
-def is_current_member(network: Network, email: str) -> bool:
-    """Whether the address (any letter case) belongs to a current member of the network."""
-    norm = registry_services.normalize(email)
-    if norm is None:
-        return False
-    return bool(db.session.scalar(select(exists().where(
-        Membership.network_id == network.id, Membership.end_date.is_(None),
-        Membership.person_id == Person.id, Person.email_normalized == norm,
-    ))))
-
-
-def has_pending_registration(network: Network, email: str) -> bool:
-    norm = registry_services.normalize(email)
-    if norm is None:
-        return False
-    return bool(db.session.scalar(select(exists().where(
-        Registration.network_id == network.id, Registration.status.in_(PENDING),
-        func.lower(Registration.email) == norm,
-    ))))
-
-
 def registration_problem(network: Network, email: str) -> str | None:
     """Why this address cannot register for the network now, or None."""
-    if is_current_member(network, email):
+    if queries.is_current_member(network, email):
         return _("Denne e-postadressen tilhører allerede et medlem av nettverket. Ta kontakt med koordinatorene om noe er feil.")
-    if has_pending_registration(network, email):
+    if queries.has_pending_registration(network, email):
         return _("Det finnes allerede en påmelding med denne e-postadressen som venter på behandling.")
     return None
 
@@ -162,13 +138,6 @@ def workplace_is_new(registration: Registration) -> bool:
 
 # ---------------------------------------------------------------- the manager's confirmation
 
-def registration_for_manager_token(token: str) -> Registration | None:
-    """The registration this manager token belongs to, whatever its state (None if unknown)."""
-    if not token or len(token) > 200:
-        return None
-    return db.session.scalar(select(Registration).where(Registration.manager_token_hash == hash_token(token)))
-
-
 def _manager_deadline():
     return utcnow() - timedelta(days=current_app.config["TOKEN_TTL_DAYS_MANAGER"])
 
@@ -210,7 +179,7 @@ def confirm_by_manager(token: str) -> Registration | None:
     if registration is None:
         return None
     link = absolute_url("joining.view_registration", registration_id=registration.id)
-    for email, language in coordinator_recipients(registration.network):
+    for email, language in queries.coordinator_recipients(registration.network):
         with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             enqueue_template(
                 email, _("Ny påmelding til %(network)s", network=registration.network.display_name),
@@ -236,29 +205,6 @@ def decline_by_manager(token: str, reason: str = "") -> Registration | None:
     )
     log.info("registration %s declined by manager", registration.id)
     return registration
-
-
-def coordinator_recipients(network: Network) -> list[tuple[str, str | None]]:
-    """(address, language) of the network's current coordinators: the account's address when they
-    have one, otherwise the person's; the network's contact address when there is nobody."""
-    rows = db.session.execute(
-        select(Person.email, User.email, User.language)
-        .join(Membership, Membership.person_id == Person.id)
-        .outerjoin(User, (User.person_id == Person.id) & User.is_enabled.is_(True))
-        .where(
-            Membership.network_id == network.id, Membership.role == MembershipRole.COORDINATOR,
-            Membership.end_date.is_(None), Person.status == PersonStatus.ACTIVE,
-        )
-        .order_by(Person.last_name, Person.id)
-    ).all()
-    seen: dict[str, str | None] = {}
-    for person_email, user_email, language in rows:
-        address = user_email or person_email
-        if address and address.lower() not in seen:
-            seen[address.lower()] = language
-    if not seen and network.contact_email:
-        seen[network.contact_email] = None
-    return list(seen.items())
 
 
 # ---------------------------------------------------------------- the coordinator's decision
@@ -294,9 +240,7 @@ def approve_registration(registration: Registration, user) -> Person:
             )
             registration.workplace = workplace
     manager = registry_services.resolve_manager(registration.manager_email, registration.manager_name)
-    person = db.session.scalar(
-        select(Person).where(Person.email_normalized == registry_services.normalize(registration.email))
-    )
+    person = queries.existing_person(registration)
     data = registry_services.PersonData(
         first_name=registration.first_name, last_name=registration.last_name, email=registration.email,
         phone=registration.phone, profession=registration.profession, workplace=workplace, manager=manager,
@@ -350,30 +294,6 @@ def reject_registration(registration: Registration, user, reason: str) -> None:
     log.info("registration %s rejected by user %s", registration.id, getattr(user, "id", None))
 
 
-def registrations_select(network_ids, *, status: str = "pending", network_id: int | None = None):
-    """Registrations visible to a coordinator, newest first; network_ids None means every network."""
-    query = select(Registration).options(
-        db.joinedload(Registration.network),
-        db.joinedload(Registration.workplace).joinedload(Workplace.organisation),
-    )
-    if network_ids is not None:
-        query = query.where(Registration.network_id.in_(network_ids))
-    if network_id is not None:
-        query = query.where(Registration.network_id == network_id)
-    if status == "pending":
-        query = query.where(Registration.status.in_(PENDING))
-    elif status in {s.value for s in RegistrationStatus}:
-        query = query.where(Registration.status == status)
-    return query.order_by(Registration.created_at.desc(), Registration.id.desc())
-
-
-def existing_person(registration: Registration) -> Person | None:
-    """The registry's person with the registration's e-mail, who will be reused on approval."""
-    return db.session.scalar(
-        select(Person).where(Person.email_normalized == registry_services.normalize(registration.email))
-    )
-
-
 # ---------------------------------------------------------------- invitations
 
 class InvitationUsed(Exception):
@@ -387,7 +307,7 @@ def create_invitations(network: Network, addresses: list[str], message: str, use
     ttl = timedelta(days=current_app.config["TOKEN_TTL_DAYS_INVITATION"])
     message = (message or "").strip()
     for address in addresses:
-        if is_current_member(network, address) or has_pending_registration(network, address):
+        if queries.is_current_member(network, address) or queries.has_pending_registration(network, address):
             skipped.append(address)
             continue
         token, token_hash = _new_token()
@@ -405,16 +325,6 @@ def create_invitations(network: Network, addresses: list[str], message: str, use
         invited.append(address)
     log.info("user %s invited %d to network %s", getattr(user, "id", None), len(invited), network.slug)
     return invited, skipped
-
-
-def valid_invitation(token: str) -> Invitation | None:
-    """The unused, unexpired invitation for this token, without using it."""
-    if not token or len(token) > 200:
-        return None
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
-        return None
-    return invitation
 
 
 def use_invitation(invitation: Invitation) -> None:

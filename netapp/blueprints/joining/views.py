@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from netapp.blueprints.joining import services
+from netapp.blueprints.joining import queries, services
 from netapp.blueprints.joining.forms import InviteForm, ManagerDecisionForm, RegistrationForm, RejectForm
 from netapp.blueprints.joining.models import Invitation, RegistrationStatus, status_labels
 from netapp.blueprints.registry import queries as registry_queries
@@ -130,7 +130,7 @@ def registration_received():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    invitation = services.valid_invitation(token)
+    invitation = queries.valid_invitation(token)
     if invitation is None:
         return render_template("joining/token_invalid.html", kind="invitation"), 410
     defaults = {"email": invitation.email} if request.method == "GET" else {}
@@ -143,7 +143,7 @@ def accept_invitation(token: str):
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
 def confirm_manager(token: str):
-    registration = services.registration_for_manager_token(token)
+    registration = queries.registration_for_manager_token(token)
     if not services.manager_can_decide(registration):
         return render_template("joining/token_invalid.html", kind="manager", registration=registration), 410
     form = ManagerDecisionForm()
@@ -184,7 +184,7 @@ def list_registrations():
     status = request.args.get("status", "pending")
     if status not in STATUS_FILTERS:
         status = "pending"
-    query = services.registrations_select(
+    query = queries.registrations_select(
         coordinated_network_ids(), status=status, network_id=network.id if network else None
     )
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
@@ -201,7 +201,7 @@ def list_registrations():
 @require_coordinator
 def view_registration(registration_id: int):
     registration = get_registration_or_404(registration_id)
-    existing = services.existing_person(registration)
+    existing = queries.existing_person(registration)
     return render_template(
         "joining/view.html", registration=registration, statuses=status_labels(),
         workplace=services.workplace_label(registration), workplace_is_new=services.workplace_is_new(registration),
@@ -223,7 +223,7 @@ def approve_registration(registration_id: int):
     if registration.status != RegistrationStatus.AWAITING_COORDINATOR:
         flash(_("Denne påmeldingen kan ikke godkjennes nå."), "warning")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
-    if not _may_approve(services.existing_person(registration)):
+    if not _may_approve(queries.existing_person(registration)):
         flash(_("E-postadressen tilhører en person i registeret som du ikke kan endre. En administrator må "
                 "godkjenne påmeldingen."), "danger")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, text
 
 from netapp.blueprints.evaluations.queries import open_for_participant
 from netapp.blueprints.gatherings import queries as gatherings_queries
-from netapp.blueprints.joining.models import Registration, RegistrationStatus
+from netapp.blueprints.joining import queries as joining_queries
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import cached, fragment
@@ -67,15 +67,7 @@ def set_language():
 @require_login
 def dashboard():
     networks = registry_queries.networks(coordinated_network_ids()) if is_coordinator() else []
-    pending = 0
-    if networks:
-        ids = coordinated_network_ids()
-        query = select(func.count(Registration.id)).where(
-            Registration.status.in_([RegistrationStatus.AWAITING_MANAGER, RegistrationStatus.AWAITING_COORDINATOR])
-        )
-        if ids is not None:
-            query = query.where(Registration.network_id.in_(ids))
-        pending = db.session.scalar(query)
+    pending = joining_queries.pending_count(coordinated_network_ids()) if networks else 0
     stats = registry_queries.network_member_counts([n.id for n in networks]) if networks else {}
     staff_count = 0
     if is_manager():
