@@ -12,7 +12,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
-from netapp.blueprints.registry import queries, transfer
+from netapp.blueprints.registry import export, import_uploads, queries
+from netapp.blueprints.registry.columns import sector_names_nb
+from netapp.blueprints.registry.import_parse import ImportFileError
+from netapp.blueprints.registry.import_plan import Action, ImportPlan
 from netapp.blueprints.registry.models import Network
 from netapp.blueprints.registry.views import bp
 from netapp.extensions import db
@@ -59,7 +62,7 @@ def _size_limit() -> str:
 def _render_form(form: ImportForm, status: int = 200):
     return render_template(
         "registry/import.html", form=form, max_size=_size_limit(), max_rows=current_app.config["IMPORT_MAX_ROWS"],
-        sectors=transfer.sector_names_nb().values(),
+        sectors=sector_names_nb().values(),
     ), status
 
 
@@ -75,8 +78,8 @@ def import_persons():
         upload = form.file.data
         content = upload.read()
         try:
-            stored = transfer.accept_upload(content, upload.filename or "", network, current_user)
-        except transfer.ImportFileError as exc:
+            stored = import_uploads.accept_upload(content, upload.filename or "", network, current_user)
+        except ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
             db.session.commit()
@@ -97,7 +100,7 @@ def upload_too_large(error):
 
 
 def _own_upload_or_404(token: str):
-    upload = transfer.find_upload(token, current_user)
+    upload = import_uploads.find_upload(token, current_user)
     if upload is None:
         abort(404)
     if upload.network is not None and not can_coordinate(upload.network):
@@ -105,14 +108,14 @@ def _own_upload_or_404(token: str):
     return upload
 
 
-def _preview(upload, plan: transfer.ImportPlan, status: int = 200):
+def _preview(upload, plan: ImportPlan, status: int = 200):
     shown = {
         action: [r for r in plan.rows if r.action == action][:PREVIEW_LIMIT]
-        for action in (transfer.Action.REJECT, transfer.Action.CREATE, transfer.Action.UPDATE)
+        for action in (Action.REJECT, Action.CREATE, Action.UPDATE)
     }
     return render_template(
         "registry/import_preview.html", upload=upload, plan=plan, counts=plan.counts, shown=shown,
-        limit=PREVIEW_LIMIT, new_workplaces=plan.new_workplaces, sector_names=transfer.sector_names_nb(),
+        limit=PREVIEW_LIMIT, new_workplaces=plan.new_workplaces, sector_names=sector_names_nb(),
         total=len(plan.rows),
     ), status
 
@@ -122,8 +125,8 @@ def _preview(upload, plan: transfer.ImportPlan, status: int = 200):
 def preview_import(token: str):
     upload = _own_upload_or_404(token)
     try:
-        plan = transfer.plan_upload(upload, coordinated_network_ids(), changeable_persons_clause())
-    except transfer.ImportFileError as exc:
+        plan = import_uploads.plan_upload(upload, coordinated_network_ids(), changeable_persons_clause())
+    except ImportFileError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("registry.import_persons"))
     return _preview(upload, plan)
@@ -133,20 +136,20 @@ def preview_import(token: str):
 @require_coordinator
 def confirm_import(token: str):
     done = _("Importen er allerede gjennomført, eller filen er ikke lenger lagret. Se etter personene i registeret.")
-    upload = transfer.find_upload(token, current_user)
+    upload = import_uploads.find_upload(token, current_user)
     if upload is None:  # imported by an earlier click, expired, or never this user's
         flash(done, "info")
         return redirect(url_for("registry.list_persons"))
     if upload.network is not None and not can_coordinate(upload.network):
         abort(403)
     try:
-        plan, counts = transfer.import_upload(upload, coordinated_network_ids(), current_user,
+        plan, counts = import_uploads.import_upload(upload, coordinated_network_ids(), current_user,
                                               changeable=changeable_persons_clause())
-    except transfer.AlreadyImported:
+    except import_uploads.AlreadyImported:
         db.session.rollback()
         flash(done, "info")
         return redirect(url_for("registry.list_persons"))
-    except transfer.ImportFileError as exc:
+    except ImportFileError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("registry.import_persons"))
@@ -186,7 +189,7 @@ def export_persons():
     fmt = _format_arg()
     slug = request.args.get("network", "")
     network = get_network_or_404(slug, coordinate=True) if slug else None
-    content, filename, mimetype, count = transfer.export_persons(
+    content, filename, mimetype, count = export.export_persons(
         fmt, coordinated_persons_clause(), coordinated_network_ids(), network)
     log.info("user %s exported %d persons (%s)", current_user.email, count, filename)
     return _download(content, filename, mimetype)
@@ -195,6 +198,6 @@ def export_persons():
 @bp.route("/import/template")
 @require_coordinator
 def import_template():
-    content, filename, mimetype = transfer.template_file(_format_arg())
+    content, filename, mimetype = export.template_file(_format_arg())
     return _download(content, filename, mimetype)
 
