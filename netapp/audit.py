@@ -21,7 +21,7 @@ from netapp import cache
 from netapp.extensions import db
 from netapp.timeutil import utcnow
 
-IGNORED_FIELDS = {"updated_at", "email_normalized", "created_at", "search_text"}
+IGNORED_FIELDS = {"updated_at", "email_normalized", "created_at", "search_text", "version"}
 TRACKED = "audited"  # the key in a tracked model's Table.info
 
 

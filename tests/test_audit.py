@@ -20,7 +20,8 @@ def test_coordinator_changes_are_logged_for_admins(app, client, demo, login):
     response = client.post(f"/registry/persons/{person.id}/edit", data={
         "first_name": person.first_name, "last_name": person.last_name, "email": person.email,
         "phone": "+47 999 00 000", "profession": "Helsesykepleier", "workplace_id": str(person.workplace_id),
-        "manager_name": "", "manager_email": person.manager.email, "position_percent": "70", "public_consent": "y"})
+        "manager_name": "", "manager_email": person.manager.email, "position_percent": "70", "public_consent": "y",
+        "version": str(person.version)})
     assert response.status_code == 302
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "Person",
                                                          AuditEvent.object_id == person.id)).all()

@@ -17,6 +17,11 @@ def _questionnaire(qid: int) -> Questionnaire:
     return db.session.get(Questionnaire, qid)
 
 
+def _version(qid: int) -> str:
+    """The version a page of the questionnaire shows now, as its forms post it."""
+    return str(_questionnaire(qid).version)
+
+
 def test_create_with_the_standard_questions(client, login, world):
     login("k@test.example")
     page = client.get("/evaluations/new").get_data(as_text=True)
@@ -91,17 +96,17 @@ def test_questions_are_added_moved_and_deleted_while_draft(client, login, world)
     response = client.post(f"/evaluations/{q.id}/questions", data={"kind": "nonsense", "text": "Et spørsmål"})
     assert response.status_code == 200 and "Et spørsmål" in response.get_data(as_text=True)
     assert client.post(f"/evaluations/{q.id}/questions", data={"kind": "yes_no", "text": "Kommer du igjen?",
-                                                               "required": "y"}).status_code == 302
+                                                               "required": "y", "version": _version(q.id)}).status_code == 302
     q = _questionnaire(q.id)
     assert q.questions[-1].text == "Kommer du igjen?" and q.questions[-1].required and q.questions[-1].position == 4
     fourth = q.questions[-1].id
-    client.post(f"/evaluations/{q.id}/questions/{fourth}/move", data={"direction": "up"})
-    client.post(f"/evaluations/{q.id}/questions/{first}/move", data={"direction": "down"})
-    client.post(f"/evaluations/{q.id}/questions/{first}/move", data={"direction": "sideways"})
+    client.post(f"/evaluations/{q.id}/questions/{fourth}/move", data={"direction": "up", "version": _version(q.id)})
+    client.post(f"/evaluations/{q.id}/questions/{first}/move", data={"direction": "down", "version": _version(q.id)})
+    client.post(f"/evaluations/{q.id}/questions/{first}/move", data={"direction": "sideways", "version": _version(q.id)})
     assert [x.id for x in _questionnaire(q.id).questions] == [second, first, fourth, third]
     page = client.get(f"/evaluations/{q.id}/questions/{first}/delete").get_data(as_text=True)
     assert "Slette spørsmålet?" in page and "Hvor nyttig var dagen?" in page
-    assert client.post(f"/evaluations/{q.id}/questions/{first}/delete").status_code == 302
+    assert client.post(f"/evaluations/{q.id}/questions/{first}/delete", data={"version": _version(q.id)}).status_code == 302
     q = _questionnaire(q.id)
     assert [x.id for x in q.questions] == [second, fourth, third]
     assert [x.position for x in q.questions] == [1, 2, 3]
@@ -133,7 +138,8 @@ def test_edit_title_and_intro(client, login, world):
     assert 'value="Gammelt navn"' in client.get(f"/evaluations/{q.id}/edit").get_data(as_text=True)
     response = client.post(f"/evaluations/{q.id}/edit", data={"title": "  ", "intro": "Beholdes"})
     assert response.status_code == 200 and "Beholdes" in response.get_data(as_text=True)
-    assert client.post(f"/evaluations/{q.id}/edit", data={"title": "Nytt navn", "intro": "Hei"}).status_code == 302
+    assert client.post(f"/evaluations/{q.id}/edit", data={"title": "Nytt navn", "intro": "Hei",
+                                                          "version": _version(q.id)}).status_code == 302
     q = _questionnaire(q.id)
     assert (q.title, q.intro) == ("Nytt navn", "Hei")
 

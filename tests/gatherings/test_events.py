@@ -119,7 +119,7 @@ def test_edit_refuses_capacity_below_registered(world, client, login):
     form = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert f'value="{event.title}"' in form
     data = {"kind": "gathering", "title": "Nytt navn", "date": (today_oslo() + timedelta(days=14)).isoformat(),
-            "start_time": "10:00", "end_time": "15:00", "capacity": "1"}
+            "start_time": "10:00", "end_time": "15:00", "capacity": "1", "version": str(event.version)}
     response = client.post(f"/events/{event.id}/edit", data=data)
     assert response.status_code == 200
     page = response.get_data(as_text=True)

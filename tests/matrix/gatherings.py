@@ -39,6 +39,8 @@ def extend_context(ctx: dict) -> None:
         Person.id != ressurs.id).order_by(Person.id).limit(1))
     factories.make_event_registration(event, colleague)
     ctx["event"] = event.id
+    db.session.flush()
+    ctx["event_version"] = str(event.version)  # what its edit form shows, and posts
     ctx["private_event"] = factories.make_event(regional, days=25, title="Intern matrisesamling").id
     past = factories.make_event(regional, days=-7, title="Tidligere matrisesamling")
     factories.make_event_registration(past, ressurs)
@@ -68,7 +70,11 @@ ROUTES = [
     R("gatherings.edit_event", "POST", lambda c: f"/events/{c['event']}/edit", ONLY_OWN_NETWORK,
       data=lambda c: {"title": "", "date": "ikke en dato"}, note="bad input is shown again"),
     R("gatherings.edit_event", "POST", lambda c: f"/events/{c['event']}/edit",
-      {**login_required(302, allowed=COORDINATORS), "other_coordinator": 403}, data=lambda c: VALID_EVENT, fresh=True),
+      {**login_required(302, allowed=COORDINATORS), "other_coordinator": 403},
+      data=lambda c: {**VALID_EVENT, "version": c["event_version"]}, fresh=True),
+    R("gatherings.edit_event", "POST", lambda c: f"/events/{c['event']}/edit",
+      {**login_required(409, allowed=COORDINATORS), "other_coordinator": 403}, data=lambda c: {**VALID_EVENT, "version": "0"},
+      note="based on another version: refused beside the form, nothing saved"),
     R("gatherings.register_for_event", "POST", lambda c: f"/events/{c['event']}/register", PARTICIPANTS, fresh=True),
     R("gatherings.register_for_event", "POST", lambda c: f"/events/{c['past_event']}/register", PARTICIPANTS,
       note="already past: refused with a flash"),

@@ -136,7 +136,7 @@ def test_edit_keeps_history_of_workplace_and_manager(client, demo, login):
         "first_name": person.first_name, "last_name": person.last_name, "email": person.email,
         "phone": person.phone, "profession": person.profession, "workplace_id": str(new_workplace.id),
         "manager_name": "", "manager_email": "ny.sjef@test.example", "position_percent": "60",
-        "public_consent": "y"})
+        "public_consent": "y", "version": str(person.version)})
     assert response.status_code == 302
     person = _person("ressurs@demo.example")
     assert person.workplace_id == new_workplace.id
@@ -254,7 +254,8 @@ def test_workplaces_missing_a_sector_are_listed_for_completion(client, demo, log
     login("koordinator@demo.example")
     page = client.get("/registry/workplaces?incomplete=1").get_data(as_text=True)
     assert "Ukjent sektor barnehage" in page and "Må fullføres" in page
-    response = client.post(f"/registry/workplaces/{workplace.id}/edit", data={"name": "Ukjent sektor barnehage", "sector": "education"})
+    response = client.post(f"/registry/workplaces/{workplace.id}/edit", data={"name": "Ukjent sektor barnehage", "sector": "education",
+                                                                                "version": str(workplace.version)})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Workplace, workplace.id).sector == Sector.EDUCATION

@@ -68,7 +68,8 @@ def network(slug_key: str, ctx: dict) -> Network:
 def person_form(p: Person, **changes) -> dict:
     data = {"first_name": p.first_name, "last_name": p.last_name, "email": p.email, "phone": p.phone,
             "profession": p.profession, "workplace_id": str(p.workplace_id or 0),
-            "manager_name": "", "manager_email": p.manager.email if p.manager else "", "position_percent": ""}
+            "manager_name": "", "manager_email": p.manager.email if p.manager else "", "position_percent": "",
+            "version": str(p.version)}
     data.update(changes)
     return data
 
@@ -329,7 +330,7 @@ def test_the_workplace_list_shows_the_coordinators_networks_and_edits_only_their
     leader = shared.leader
     response = both.post(f"/registry/workplaces/{shared.id}/edit",
                          data={"name": shared.name + " avd. 2", "sector": "health_care",
-                               "leader_email": leader.email if leader else ""})
+                               "leader_email": leader.email if leader else "", "version": str(shared.version)})
     assert response.status_code == 302
     db.session.expire_all()
     assert shared.name == names[2] + " avd. 2" and shared.leader == leader
@@ -372,17 +373,21 @@ def test_a_coordinator_cannot_make_themselves_or_an_outsider_leader(app, ctx):
 
     # A member of the group may be chosen; an empty field removes the leader.
     member = person(ctx["group_person"])
-    assert group_only.post(url, data={"name": workplace.name, "sector": "health_care",
-                                      "leader_email": member.email}).status_code == 302
+    assert group_only.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": member.email,
+                                      "version": str(workplace.version)}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(Workplace, workplace.id).leader_id == member.id
-    assert group_only.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": ""}).status_code == 302
+    workplace = db.session.get(Workplace, workplace.id)
+    assert workplace.leader_id == member.id
+    assert group_only.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": "",
+                                      "version": str(workplace.version)}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(Workplace, workplace.id).leader_id is None
+    workplace = db.session.get(Workplace, workplace.id)
+    assert workplace.leader_id is None
 
     # An admin may choose anyone in the registry, but not an unknown address either.
     admin = client_for(app, ADMIN)
-    assert admin.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": LEDER}).status_code == 302
+    assert admin.post(url, data={"name": workplace.name, "sector": "health_care", "leader_email": LEDER,
+                                 "version": str(workplace.version)}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Workplace, workplace.id).leader_id == ctx["no_membership_person"]
     response = admin.post(url, data={"name": workplace.name, "sector": "health_care",

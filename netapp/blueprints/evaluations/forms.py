@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from netapp.blueprints.evaluations.models import TEXT_ANSWER_MAX, QuestionKind, kind_labels, scale_labels
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
 from netapp.validators import choices, int_choice
+from netapp.versioning import VersionField
 
 
 def _title():
@@ -19,6 +20,7 @@ def _intro():
 
 
 class QuestionnaireForm(FlaskForm):
+    version = VersionField()
     title = _title()
     intro = _intro()
 
@@ -35,6 +37,7 @@ class NewQuestionnaireForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
+    version = VersionField()  # the questionnaire's: its questions are part of it
     kind = SelectField(_l("Type spørsmål"), default=QuestionKind.SCALE.value)
     text = StringField(_l("Spørsmål"), validators=[DataRequired(_l("Skriv spørsmålet.")), Length(max=500)],
                        description=NO_PATIENT_DATA)

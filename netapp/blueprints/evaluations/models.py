@@ -34,6 +34,7 @@ from netapp.blueprints.registry.models import Network
 from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
+from netapp.versioning import Versioned
 
 TEXT_ANSWER_MAX = 4000  # characters in one free-text answer
 
@@ -83,7 +84,7 @@ def scale_labels():
 
 
 @audit.track
-class Questionnaire(db.Model):
+class Questionnaire(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"), index=True)

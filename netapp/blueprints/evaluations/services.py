@@ -33,6 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from netapp import versioning
 from netapp.blueprints.auth.models import User
 from netapp.blueprints.evaluations.models import (  # noqa: F401  (random_id: for callers)
     TEXT_ANSWER_MAX,
@@ -111,6 +112,7 @@ def add_question(questionnaire: Questionnaire, kind: QuestionKind, text: str, re
     last = max((q.position for q in questionnaire.questions), default=0)
     question = Question(kind=kind, text=text.strip(), required=required, position=last + 1)
     questionnaire.questions.append(question)
+    versioning.bump(questionnaire)
     db.session.flush()
     return question
 
@@ -124,6 +126,7 @@ def delete_question(questionnaire: Questionnaire, question: Question) -> None:
     _require_draft(questionnaire)
     questionnaire.questions.remove(question)  # delete-orphan
     _renumber(questionnaire)
+    versioning.bump(questionnaire)
     db.session.flush()
 
 
@@ -137,6 +140,7 @@ def move_question(questionnaire: Questionnaire, question: Question, direction: s
     if other < 0 or other >= len(ordered):
         return False
     ordered[index].position, ordered[other].position = ordered[other].position, ordered[index].position
+    versioning.bump(questionnaire)
     db.session.flush()
     return True
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from netapp import versioning
 from netapp.blueprints.evaluations import queries, services
 from netapp.blueprints.evaluations.forms import (
     NewQuestionnaireForm,
@@ -44,7 +45,7 @@ from netapp.permissions import (
 )
 from netapp.sealing import SealError
 from netapp.timeutil import format_date, today_oslo
-from netapp.validators import choices, int_arg
+from netapp.validators import choices, int_arg, parse_int
 
 bp = Blueprint("evaluations", __name__)
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def create_questionnaire():
 @require_coordinator
 def view_questionnaire(questionnaire_id: int):
     questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
-    form = QuestionForm()
+    form = QuestionForm(version=questionnaire.version)
     return _render_questionnaire(questionnaire, form)
 
 
@@ -163,7 +164,13 @@ def edit_questionnaire(questionnaire_id: int):
         return refused
     form = QuestionnaireForm(obj=questionnaire)
     if form.validate_on_submit():
-        services.update_questionnaire(questionnaire, title=form.title.data, intro=form.intro.data or "")
+        try:
+            with versioning.saving(questionnaire, form.version.data):
+                services.update_questionnaire(questionnaire, title=form.title.data, intro=form.intro.data or "")
+        except versioning.EditConflict:
+            db.session.rollback()
+            versioning.show_conflict(form, questionnaire)
+            return render_template("evaluations/questionnaire_form.html", form=form, questionnaire=questionnaire), 409
         db.session.commit()
         flash(_("Endringene er lagret."), "success")
         return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id))
@@ -180,9 +187,28 @@ def add_question(questionnaire_id: int):
     form = QuestionForm()
     if not form.validate_on_submit():
         return _render_questionnaire(questionnaire, form)
-    services.add_question(questionnaire, QuestionKind(form.kind.data), form.text.data, form.required.data)
+    try:
+        with versioning.saving(questionnaire, form.version.data):
+            services.add_question(questionnaire, QuestionKind(form.kind.data), form.text.data, form.required.data)
+    except versioning.EditConflict:
+        db.session.rollback()
+        versioning.show_conflict(form, questionnaire)
+        return _render_questionnaire(questionnaire, form, 409)
     db.session.commit()
     flash(_("Spørsmålet er lagt til."), "success")
+    return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id) + "#questions")
+
+
+def _posted_version() -> int | None:
+    """The questionnaire's version the page showed (the move and delete buttons carry it)."""
+    return parse_int(request.form.get("version", ""), 1)
+
+
+def _questions_changed(questionnaire: Questionnaire):
+    """A move or deletion based on an old list of questions: nothing changed; show the list now."""
+    db.session.rollback()
+    flash(_("Spørsmålene er endret etter at du åpnet siden, kanskje i en annen fane. Ingenting er endret nå: "
+            "se over listen slik den er, og prøv igjen."), "warning")
     return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id) + "#questions")
 
 
@@ -202,7 +228,11 @@ def delete_question(questionnaire_id: int, question_id: int):
     if refused:
         return refused
     if request.method == "POST":
-        services.delete_question(questionnaire, question)
+        try:
+            with versioning.saving(questionnaire, _posted_version()):
+                services.delete_question(questionnaire, question)
+        except versioning.EditConflict:
+            return _questions_changed(questionnaire)
         db.session.commit()
         flash(_("Spørsmålet er slettet."), "success")
         return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id) + "#questions")
@@ -216,8 +246,14 @@ def move_question(questionnaire_id: int, question_id: int):
     if refused:
         return refused
     direction = request.form.get("direction", "")
-    if direction in ("up", "down") and services.move_question(questionnaire, question, direction):
-        db.session.commit()
+    if direction in ("up", "down"):
+        try:
+            with versioning.saving(questionnaire, _posted_version()):
+                moved = services.move_question(questionnaire, question, direction)
+        except versioning.EditConflict:
+            return _questions_changed(questionnaire)
+        if moved:
+            db.session.commit()
     return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id) + "#questions")
 
 

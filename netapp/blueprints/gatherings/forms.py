@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from netapp.blueprints.gatherings.models import EventKind, kind_labels
 from netapp.blueprints.registry.forms import NO_PATIENT_DATA
 from netapp.validators import ClockField, DayField, WholeNumberField, choices, int_choice
+from netapp.versioning import VersionField
 
 MAX_CAPACITY = 10000
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # of events and their deadlines
@@ -17,6 +18,7 @@ def kind_choices(blank: str | None = None):
 
 
 class EventForm(FlaskForm):
+    version = VersionField()  # removed by the view when the event is new
     network_id = SelectField(_l("Nettverk"), coerce=int_choice)
     # No DataRequired: a select with `required` needs an empty first option, and every choice is valid.
     kind = SelectField(_l("Type arrangement"), default=EventKind.GATHERING.value)

@@ -14,6 +14,7 @@ from netapp.blueprints.registry.models import Network, Person
 from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
+from netapp.versioning import Versioned
 
 
 class EventKind(enum.StrEnum):
@@ -39,7 +40,7 @@ def kind_labels():
 
 
 @audit.track
-class Event(db.Model):
+class Event(Versioned, db.Model):
     __table_args__ = (Index("ix_event_network_starts", "network_id", "starts_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

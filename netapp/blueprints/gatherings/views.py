@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from netapp import versioning
 from netapp.blueprints.gatherings import calendar, queries, services, signals
 from netapp.blueprints.gatherings.forms import EventForm, kind_choices
 from netapp.blueprints.gatherings.models import Event, kind_labels
@@ -79,6 +80,7 @@ def _event_data(form: EventForm) -> services.EventData:
 @require_coordinator
 def create_event():
     form = EventForm()
+    del form.version  # a new event has none yet
     form.network_id.choices = [(n.id, n.name) for n in registry_queries.networks(coordinated_network_ids())]
     form.kind.choices = kind_choices()
     if request.method == "GET" and int_arg("network"):
@@ -114,7 +116,13 @@ def edit_event(event_id: int):
             form.capacity.errors.append(
                 _("%(num)d er allerede påmeldt. Antall plasser kan ikke være lavere.", num=registered))
         else:
-            services.update_event(event, _event_data(form))
+            try:
+                with versioning.saving(event, form.version.data):
+                    services.update_event(event, _event_data(form))
+            except versioning.EditConflict:
+                db.session.rollback()
+                versioning.show_conflict(form, event)
+                return render_template("gatherings/event_form.html", form=form, event=event), 409
             db.session.commit()
             flash(_("Endringene er lagret."), "success")
             return redirect(url_for("gatherings.view_event", event_id=event.id))

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from netapp.blueprints.registry.models import MembershipRole, Sector
 from netapp.validators import DB_INT_MAX, DayField, ValidEmail, WholeNumberField, choices, int_choice
+from netapp.versioning import VersionField
 
 NO_PATIENT_DATA = _l("Skriv aldri opplysninger om pasienter eller barn her.")
 
@@ -32,6 +33,7 @@ def role_labels():
 
 
 class PersonForm(FlaskForm):
+    version = VersionField()
     first_name = StringField(_l("Fornavn"), validators=[DataRequired(_l("Skriv fornavnet.")), Length(max=100)])
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv etternavnet.")), Length(max=100)])
     email = EmailField(_l("E-post"), validators=[DataRequired(_l("Skriv e-postadressen.")), Length(max=254), ValidEmail()])
@@ -48,6 +50,7 @@ class PersonForm(FlaskForm):
 
 
 class NewPersonForm(PersonForm):
+    version = None  # a new person has none yet
     network_id = SelectField(_l("Nettverk"), coerce=int_choice)
     role = SelectField(_l("Rolle"), default=MembershipRole.RESOURCE_PERSON.value)
 
@@ -64,6 +67,7 @@ class MergeForm(FlaskForm):
 
 
 class WorkplaceForm(FlaskForm):
+    version = VersionField()
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet.")), Length(max=200)])
     sector = SelectField(_l("Sektor"), validators=[DataRequired(_l("Velg sektor."))])
     leader_email = EmailField(_l("Leders e-post"), validators=[Optional(), Length(max=254), ValidEmail()],

@@ -26,6 +26,7 @@ from netapp import audit, cache
 from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
+from netapp.versioning import Versioned
 
 
 class OrganisationKind(enum.StrEnum):
@@ -98,7 +99,7 @@ class Organisation(db.Model):
 
 
 @audit.track
-class Workplace(db.Model):
+class Workplace(Versioned, db.Model):
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +121,7 @@ class Workplace(db.Model):
 
 
 @audit.track
-class Person(db.Model):
+class Person(Versioned, db.Model):
     # The registry's default order (last name, first name) served by an index.
     __table_args__ = (Index("ix_person_sort_name", "last_name", "first_name", "id"),)
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from netapp import versioning
 from netapp.blueprints.registry import queries, services
 from netapp.blueprints.registry.forms import (
     DeactivateForm,
@@ -171,7 +172,13 @@ def edit_person(person_id: int):
         elif form.manager_email.data and services.normalize(form.manager_email.data) == person.email_normalized:
             form.manager_email.errors.append(_("En person kan ikke være sin egen leder."))
         else:
-            services.update_person(person, _person_data(form))
+            try:
+                with versioning.saving(person, form.version.data):
+                    services.update_person(person, _person_data(form))
+            except versioning.EditConflict:
+                db.session.rollback()
+                versioning.show_conflict(form, person)
+                return render_template("registry/person_form.html", form=form, person=person), 409
             db.session.commit()
             flash(_("Endringene er lagret."), "success")
             return redirect(url_for("registry.view_person", person_id=person.id))
@@ -318,7 +325,13 @@ def edit_workplace(workplace_id: int):
             form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
         leader = _leader_from_form(form, workplace)
         if not clash and leader is not False:
-            services.update_workplace(workplace, name=form.name.data, sector=form.sector.data, leader=leader)
+            try:
+                with versioning.saving(workplace, form.version.data):
+                    services.update_workplace(workplace, name=form.name.data, sector=form.sector.data, leader=leader)
+            except versioning.EditConflict:
+                db.session.rollback()
+                versioning.show_conflict(form, workplace)
+                return render_template("registry/workplace_form.html", form=form, workplace=workplace), 409
             db.session.commit()
             flash(_("Arbeidsstedet er lagret."), "success")
             return redirect(url_for("registry.list_workplaces"))
