@@ -6,8 +6,8 @@ and holds only WHERE the row still has the version it was read with; otherwise t
 StaleDataError. Its edit form carries the version it was shown in a hidden field
 (`VersionField`). The view calls the service inside `saving(obj, seen)`, so a save based on an
 old version, whether the other change came long before or in the same instant, raises
-`EditConflict` and changes nothing. The view then rolls back and shows the form again
-(`show_conflict`): what was typed, the message beside it (the form macro shows `form.conflict`),
+`EditConflict` and changes nothing; `save_form` does both for an edit form. The view then shows
+the form again (`show_conflict`): what was typed, the message beside it (the form macro shows `form.conflict`),
 and the stored version in the hidden field, so that saving once more, knowingly, replaces the
 other change. A change made in rows of the document's own (a questionnaire's questions) counts
 with `bump`.
@@ -15,6 +15,7 @@ with `bump`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
@@ -63,6 +64,19 @@ def saving(obj: Versioned, seen: int | None):
         db.session.flush()
     except StaleDataError as error:
         raise EditConflict() from error
+
+
+def save_form(obj: Versioned, form, change: Callable[[], object]) -> bool:
+    """Save obj with change() (the service call) as the edit form showed it: True when saved (the
+    view commits); False after EditConflict, rolled back, with the form set up to be shown again."""
+    try:
+        with saving(obj, form.version.data):
+            change()
+    except EditConflict:
+        db.session.rollback()
+        show_conflict(form, obj)
+        return False
+    return True
 
 
 def conflict_message():

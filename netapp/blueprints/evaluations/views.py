@@ -164,12 +164,8 @@ def edit_questionnaire(questionnaire_id: int):
         return refused
     form = QuestionnaireForm(obj=questionnaire)
     if form.validate_on_submit():
-        try:
-            with versioning.saving(questionnaire, form.version.data):
-                services.update_questionnaire(questionnaire, title=form.title.data, intro=form.intro.data or "")
-        except versioning.EditConflict:
-            db.session.rollback()
-            versioning.show_conflict(form, questionnaire)
+        if not versioning.save_form(questionnaire, form, lambda: services.update_questionnaire(
+                questionnaire, title=form.title.data, intro=form.intro.data or "")):
             return render_template("evaluations/questionnaire_form.html", form=form, questionnaire=questionnaire), 409
         db.session.commit()
         flash(_("Endringene er lagret."), "success")
@@ -187,12 +183,8 @@ def add_question(questionnaire_id: int):
     form = QuestionForm()
     if not form.validate_on_submit():
         return _render_questionnaire(questionnaire, form)
-    try:
-        with versioning.saving(questionnaire, form.version.data):
-            services.add_question(questionnaire, QuestionKind(form.kind.data), form.text.data, form.required.data)
-    except versioning.EditConflict:
-        db.session.rollback()
-        versioning.show_conflict(form, questionnaire)
+    if not versioning.save_form(questionnaire, form, lambda: services.add_question(
+            questionnaire, QuestionKind(form.kind.data), form.text.data, form.required.data)):
         return _render_questionnaire(questionnaire, form, 409)
     db.session.commit()
     flash(_("Spørsmålet er lagt til."), "success")

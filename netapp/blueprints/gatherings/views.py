@@ -116,12 +116,7 @@ def edit_event(event_id: int):
             form.capacity.errors.append(
                 _("%(num)d er allerede påmeldt. Antall plasser kan ikke være lavere.", num=registered))
         else:
-            try:
-                with versioning.saving(event, form.version.data):
-                    services.update_event(event, _event_data(form))
-            except versioning.EditConflict:
-                db.session.rollback()
-                versioning.show_conflict(form, event)
+            if not versioning.save_form(event, form, lambda: services.update_event(event, _event_data(form))):
                 return render_template("gatherings/event_form.html", form=form, event=event), 409
             db.session.commit()
             flash(_("Endringene er lagret."), "success")

@@ -172,12 +172,7 @@ def edit_person(person_id: int):
         elif form.manager_email.data and services.normalize(form.manager_email.data) == person.email_normalized:
             form.manager_email.errors.append(_("En person kan ikke være sin egen leder."))
         else:
-            try:
-                with versioning.saving(person, form.version.data):
-                    services.update_person(person, _person_data(form))
-            except versioning.EditConflict:
-                db.session.rollback()
-                versioning.show_conflict(form, person)
+            if not versioning.save_form(person, form, lambda: services.update_person(person, _person_data(form))):
                 return render_template("registry/person_form.html", form=form, person=person), 409
             db.session.commit()
             flash(_("Endringene er lagret."), "success")
@@ -325,12 +320,8 @@ def edit_workplace(workplace_id: int):
             form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
         leader = _leader_from_form(form, workplace)
         if not clash and leader is not False:
-            try:
-                with versioning.saving(workplace, form.version.data):
-                    services.update_workplace(workplace, name=form.name.data, sector=form.sector.data, leader=leader)
-            except versioning.EditConflict:
-                db.session.rollback()
-                versioning.show_conflict(form, workplace)
+            if not versioning.save_form(workplace, form, lambda: services.update_workplace(
+                    workplace, name=form.name.data, sector=form.sector.data, leader=leader)):
                 return render_template("registry/workplace_form.html", form=form, workplace=workplace), 409
             db.session.commit()
             flash(_("Arbeidsstedet er lagret."), "success")
