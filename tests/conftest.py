@@ -73,8 +73,18 @@ def wipe_tables() -> None:
     tables = _db.metadata.sorted_tables
     with _db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            # DELETE, not TRUNCATE: on tables this small it takes milliseconds where TRUNCATE takes
+            # a hundred or more (it gives every table new files), after each test and fuzz example.
+            # A foreign key to a table emptied later (workplace.leader_id) is cleared first.
+            position = {t.name: i for i, t in enumerate(tables)}
+            statements = [f'UPDATE "{t.name}" SET "{fk.parent.name}" = NULL WHERE "{fk.parent.name}" IS NOT NULL'
+                          for t in tables for fk in t.foreign_keys if position[fk.column.table.name] > position[t.name]]
+            statements += [f'DELETE FROM "{t.name}"' for t in reversed(tables)]
+            conn.exec_driver_sql("; ".join(statements))
+            # Ids start at 1 again, as after TRUNCATE ... RESTART IDENTITY.
+            conn.exec_driver_sql(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' AND n.nspname = current_schema()")
             conn.commit()
         else:
             # PRAGMA foreign_keys is a no-op inside a transaction: switch it outside one.
