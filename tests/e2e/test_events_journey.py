@@ -50,6 +50,8 @@ def test_coordinator_creates_an_event_the_resource_person_registers_the_coordina
     expect(coordinator.get_by_role("status").filter(has_text=f"Arrangementet {title} er lagt inn")).to_be_visible()
     expect(coordinator.locator("main")).to_contain_text(day.strftime("%d.%m.%Y"))
     expect(coordinator.locator("main")).to_contain_text("09:00")
+    # The description is shown with its line break, as typed.
+    assert "Foredrag om formiddagen.\nGruppearbeid etter lunsj." in coordinator.locator("main").inner_text()
     event_url = coordinator.url
     page_checks.check(coordinator)
 
