@@ -150,12 +150,10 @@ def test_an_answer_in_other_digits_is_not_taken_as_a_scale_value(app):
 # ------------------------------------------------------------------------------------------ through the pages
 
 @pytest.fixture
-def coordinator(app, client):
-    network = factories.make_network("nettverket", default=True)
-    factories.make_coordinator(network, email="k@test.example")
-    db.session.commit()
-    assert client.post("/auth/login", data={"email": "k@test.example", "password": "demo"}).status_code == 302
-    return SimpleNamespace(client=client, network=network)
+def coordinator(world, client):
+    """The world's coordinator, logged in."""
+    assert client.post("/auth/login", data={"email": world.coordinator_email, "password": "demo"}).status_code == 302
+    return SimpleNamespace(client=client, network=world.network)
 
 
 def _event_form(network, **values) -> dict:

@@ -57,9 +57,8 @@ def test_registry_sorts_and_paginates_in_sql(app, client, demo, login):
     assert client.get("/registry/?page=abc&sort=nonsense&dir=up&municipality=x").status_code == 200
 
 
-def test_registry_query_count_does_not_grow_with_data(app, client, login, count_queries):
-    network = factories.make_network(default=True)
-    factories.make_coordinator(network, email="k@test.example")
+def test_registry_query_count_does_not_grow_with_data(app, world, client, login, count_queries):
+    network = world.network
     workplace = factories.make_workplace()
     for n in range(10):
         factories.make_person(network, workplace=workplace, email=f"a{n}@test.example")
@@ -225,11 +224,10 @@ def test_coverage_shows_missing_municipality_and_sector_balance(client, demo, lo
     assert "<caption" in page  # the table is the text alternative of the bars
 
 
-def test_coverage_counts_in_sql_with_constant_queries(client, login, count_queries):
-    network = factories.make_network(default=True)
+def test_coverage_counts_in_sql_with_constant_queries(world, client, login, count_queries):
+    network = world.network
     municipalities = [factories.make_municipality() for _ in range(3)]
     network.region = municipalities
-    factories.make_coordinator(network, email="k@test.example")
     factories.make_person(network, workplace=factories.make_workplace(municipalities[0], sector=Sector.EDUCATION))
     db.session.commit()
     login("k@test.example")
@@ -301,9 +299,8 @@ def test_home_page_links_every_network(client, demo):
     assert "/n/barnepalliasjon-sor-rogaland" in page and "/n/ressursgruppe-stavanger" in page
 
 
-def test_person_page_and_dashboard_query_counts_do_not_grow(client, login, count_queries):
-    network = factories.make_network(default=True)
-    factories.make_coordinator(network, email="k@test.example")
+def test_person_page_and_dashboard_query_counts_do_not_grow(world, client, login, count_queries):
+    network = world.network
     person = factories.make_person(network, email="p@test.example", workplace=factories.make_workplace())
     db.session.commit()
     login("k@test.example")
