@@ -20,7 +20,7 @@ help:
 	@echo "netapp"
 	@echo "  make run           install, migrate, load the demo data if empty, serve at http://127.0.0.1:5000"
 	@echo "  make test          the whole suite on SQLite, then (without browser tests) on PostgreSQL"
-	@echo "  make bench         benchmark the main pages (demo and national data) with wrk; writes bench-results/"
+	@echo "  make bench         benchmark the main pages with wrk (demo data; national data on SQLite and PostgreSQL); writes bench-results/"
 	@echo "  make migrate       apply the database migrations"
 	@echo "  make seed          load the demo data (into an empty database)"
 	@echo "  make lint          ruff"

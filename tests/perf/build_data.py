@@ -702,14 +702,18 @@ def evaluations(world: World) -> None:
 # ---------------------------------------------------------------- running
 
 def _reset_sequences(conn, tables: Iterable) -> None:
-    """PostgreSQL: move each id sequence past the explicit ids inserted."""
+    """PostgreSQL: move each id sequence past the explicit ids inserted. Tables whose ids are
+    random (responses, held responses, receipts) have no sequence and are left alone."""
     from sqlalchemy import text
 
     for table in tables:
-        if "id" in table.c and table.c.id.primary_key:
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        sequence = conn.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": f'"{table.name}"'})
+        if sequence is None:
+            continue
+        conn.execute(text(f'SELECT setval(CAST(:sequence AS regclass), COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'),
+                     {"sequence": sequence})
 
 
 def build(engine, seed: int = SEED, log=print) -> World:
