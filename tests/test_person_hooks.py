@@ -48,7 +48,7 @@ def test_tables_with_addresses_or_names_are_marked_or_keyed_to_a_person():
 
 
 def test_tables_without_a_key_to_a_person_are_marked():
-    for name in ("login_attempt", "outbox_message", "outbox_attachment", "registration", "invitation"):
+    for name in ("login_attempt", "outbox_message", "outbox_attachment", "registration", "invitation", "import_upload"):
         assert db.metadata.tables[name].info.get(person_hooks.PERSONAL_DATA) is True, name
 
 

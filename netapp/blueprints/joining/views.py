@@ -12,8 +12,8 @@ from netapp.blueprints.joining import queries, services
 from netapp.blueprints.joining.forms import InviteForm, ManagerDecisionForm, RegistrationForm, RejectForm
 from netapp.blueprints.joining.models import Invitation, RegistrationStatus, status_labels
 from netapp.blueprints.registry import queries as registry_queries
-from netapp.blueprints.registry.forms import sector_choices, sector_labels
-from netapp.blueprints.registry.models import Network, Organisation, Sector, Workplace
+from netapp.blueprints.registry.forms import sector_choices
+from netapp.blueprints.registry.models import Network, Organisation, Sector, Workplace, sector_labels
 from netapp.extensions import db
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (

@@ -12,8 +12,7 @@ import re
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from netapp.blueprints.registry.forms import sector_labels
-from netapp.blueprints.registry.models import PersonStatus, Sector
+from netapp.blueprints.registry.models import PersonStatus, Sector, sector_labels
 
 # The columns in the order export writes them; the Norwegian header is what export writes and
 # the template shows. Aliases are compared after `match_key` (case, spaces and punctuation dropped).

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from netapp.blueprints.registry.models import MembershipRole, Sector
+from netapp.blueprints.registry.models import MembershipRole, role_labels, sector_labels  # noqa: F401  (until views take role_labels from models)
 from netapp.validators import DB_INT_MAX, DayField, ValidEmail, WholeNumberField, choices, int_choice
 from netapp.versioning import VersionField
 
@@ -13,23 +13,6 @@ NO_PATIENT_DATA = _l("Skriv aldri opplysninger om pasienter eller barn her.")
 def sector_choices(blank: str | None = None):
     pairs = [(s.value, label) for s, label in sector_labels().items()]
     return choices(([("", blank)] if blank is not None else []) + pairs)
-
-
-def sector_labels():
-    return {
-        Sector.HEALTH_CARE: _l("Helse og omsorg"),
-        Sector.EDUCATION: _l("Oppvekst og utdanning"),
-        Sector.SPECIALIST: _l("Spesialisthelsetjenesten"),
-        Sector.VOLUNTARY: _l("Frivillig sektor"),
-    }
-
-
-def role_labels():
-    return {
-        MembershipRole.RESOURCE_PERSON: _l("Ressursperson"),
-        MembershipRole.WORKING_GROUP: _l("Arbeidsgruppe"),
-        MembershipRole.COORDINATOR: _l("Koordinator"),
-    }
 
 
 class PersonForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from netapp import audit, cache
+from netapp import audit, cache, person_hooks
 from netapp.dbtypes import enum_type
 from netapp.extensions import db
 from netapp.timeutil import utcnow
@@ -53,6 +54,36 @@ class MembershipRole(enum.StrEnum):
     RESOURCE_PERSON = "resource_person"
     WORKING_GROUP = "working_group"
     COORDINATOR = "coordinator"
+
+
+def organisation_kind_labels():
+    return {
+        OrganisationKind.MUNICIPALITY: _l("Kommune"),
+        OrganisationKind.HOSPITAL_DEPARTMENT: _l("Sykehusavdeling"),
+        OrganisationKind.NGO: _l("Frivillig organisasjon"),
+        OrganisationKind.OTHER: _l("Annen"),
+    }
+
+
+def sector_labels():
+    return {
+        Sector.HEALTH_CARE: _l("Helse og omsorg"),
+        Sector.EDUCATION: _l("Oppvekst og utdanning"),
+        Sector.SPECIALIST: _l("Spesialisthelsetjenesten"),
+        Sector.VOLUNTARY: _l("Frivillig sektor"),
+    }
+
+
+def status_labels():
+    return {PersonStatus.ACTIVE: _l("Aktiv"), PersonStatus.LEFT: _l("Sluttet"), PersonStatus.ERASED: _l("Slettet")}
+
+
+def role_labels():
+    return {
+        MembershipRole.RESOURCE_PERSON: _l("Ressursperson"),
+        MembershipRole.WORKING_GROUP: _l("Arbeidsgruppe"),
+        MembershipRole.COORDINATOR: _l("Koordinator"),
+    }
 
 
 network_region = Table(
@@ -217,6 +248,7 @@ class Membership(db.Model):
 
 
 
+@person_hooks.personal_data
 @cache.bookkeeping
 class ImportUpload(db.Model):
     """A file kept between the import preview and its confirmation, so any worker can finish it."""

@@ -9,14 +9,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from netapp.blueprints.registry import queries, services
-from netapp.blueprints.registry.forms import role_labels, sector_labels
 from netapp.blueprints.registry.models import (
     Assignment,
     Membership,
-    OrganisationKind,
     Person,
     PersonStatus,
     Workplace,
+    organisation_kind_labels,
+    role_labels,
+    sector_labels,
+    status_labels,
 )
 from netapp.extensions import db
 from netapp.person_hooks import Section, Subject
@@ -113,18 +115,8 @@ def erase(subject: Subject) -> None:
 
 # ---------------------------------------------------------------- the download
 
-def _org_kind_labels() -> dict[str, str]:
-    return {
-        OrganisationKind.MUNICIPALITY.value: _("Kommune"),
-        OrganisationKind.HOSPITAL_DEPARTMENT.value: _("Sykehusavdeling"),
-        OrganisationKind.NGO.value: _("Frivillig organisasjon"),
-        OrganisationKind.OTHER.value: _("Annen"),
-    }
-
-
-def _status_labels() -> dict[str, str]:
-    return {PersonStatus.ACTIVE.value: _("Aktiv"), PersonStatus.LEFT.value: _("Sluttet"),
-            PersonStatus.ERASED.value: _("Slettet")}
+def _words(labels) -> dict[str, str]:
+    return {value.value: str(label) for value, label in labels.items()}
 
 
 def _workplace_fields(workplace) -> dict:
@@ -183,13 +175,13 @@ def download(subject: Subject) -> list[Section]:
                     "public_consent": _("Samtykke til offentlig oppføring"),
                     "is_manager": _("Registrert som leder"), "status": _("Status"), "active_from": _("Aktiv fra"),
                     "left_on": _("Sluttet"), "created_at": _("Opprettet"), "updated_at": _("Sist endret")},
-            values={"sector": {s.value: str(label) for s, label in sector_labels().items()},
-                    "organisation_kind": _org_kind_labels(), "status": _status_labels()},
+            values={"sector": _words(sector_labels()), "organisation_kind": _words(organisation_kind_labels()),
+                    "status": _words(status_labels())},
         ),
         Section(
             "memberships", _("Medlemskap"), memberships, order=30,
             fields={"network": _("Nettverk"), "role": _("Rolle"), "start_date": _("Fra"), "end_date": _("Til")},
-            values={"role": {r.value: str(label) for r, label in role_labels().items()}},
+            values={"role": _words(role_labels())},
         ),
         Section(
             "history", _("Historikk: arbeidssted og leder"), history, order=40,
