@@ -4,14 +4,43 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
+from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_app_context, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, config_for
+from netapp import (
+    cli,
+    domains,
+    errors,
+    i18n,
+    models,  # noqa: F401  (every model imported before Alembic or the app looks at the schema)
+    permissions,
+    security,
+)
+from netapp.blueprints.auth.models import User
+from netapp.blueprints.auth.views import bp as auth_bp
+from netapp.blueprints.evaluations.views import bp as evaluations_bp
+from netapp.blueprints.gatherings.views import bp as gatherings_bp
+from netapp.blueprints.joining.views import bp as joining_bp
+from netapp.blueprints.main.views import bp as main_bp
+from netapp.blueprints.privacy.views import bp as privacy_bp
+from netapp.blueprints.public.views import bp as public_bp
+from netapp.blueprints.registry import transfer_views  # noqa: F401  (the import's and export's routes, on registry's bp)
+from netapp.blueprints.registry.views import bp as registry_bp
+from netapp.cache import csrf_token, fragment, remember_token, token_column
+from netapp.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from netapp.timeutil import format_date, format_datetime, format_time
+from netapp.validators import parse_int
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -31,12 +60,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_blueprints(app)
     register_receivers()
     register_template_helpers(app)
-    from netapp import errors, security
-
     errors.register(app)
     security.register(app)
-    from netapp import cli
-
     cli.register(app)
     return app
 
@@ -47,8 +72,6 @@ def register_proxies(app: Flask) -> None:
     write them to pose as another address)."""
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
@@ -56,12 +79,8 @@ def register_proxies(app: Flask) -> None:
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL and a busy timeout on every SQLite connection, so concurrent workers wait, not fail;
     foreign keys enforced; deleted content overwritten."""
-    import sqlite3
-
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    from flask import current_app, has_app_context
-
     timeout = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000) if has_app_context() else 15000
     # lower() that folds æøå like PostgreSQL does, so search is case-insensitive for Norwegian names.
     dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
@@ -84,32 +103,21 @@ class DatabaseInteger(IntegerConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    from netapp import models  # noqa: F401  (every model registered before Alembic looks)
-    from netapp.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Oslo")
-    from netapp import i18n
-
     i18n.install(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Logg inn for å se denne siden.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
     def load_user(identity: str):
-        from netapp import permissions
-        from netapp.cache import remember_token
-        from netapp.validators import parse_int
-
         text, _, token = identity.partition(":")
         user_id = parse_int(text, 1)
         if user_id is None or not token:
@@ -126,13 +134,6 @@ def register_extensions(app: Flask) -> None:
 @functools.cache  # not `from functools import cache`: it would hide the module netapp.cache
 def _user_with_roles_select():
     """The account, its person and its roles in one query, built once per process."""
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import joinedload
-
-    from netapp import permissions
-    from netapp.blueprints.auth.models import User
-    from netapp.cache import token_column
-
     return (
         select(User, *permissions.role_columns(User.person_id), token_column())
         .options(joinedload(User.person)).where(User.id == bindparam("user_id"))
@@ -141,8 +142,6 @@ def _user_with_roles_select():
 
 def select_locale() -> str:
     """The user's own choice (profile, then cookie); never the browser's Accept-Language."""
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     if "lang_override" in g:
         return g.lang_override
@@ -155,15 +154,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from netapp.blueprints.auth import bp as auth_bp
-    from netapp.blueprints.evaluations import bp as evaluations_bp
-    from netapp.blueprints.gatherings import bp as gatherings_bp
-    from netapp.blueprints.joining import bp as joining_bp
-    from netapp.blueprints.main import bp as main_bp
-    from netapp.blueprints.privacy import bp as privacy_bp
-    from netapp.blueprints.public import bp as public_bp
-    from netapp.blueprints.registry import bp as registry_bp
-
+    """Each domain's blueprint, from its views module (a blueprint package's __init__.py is empty)."""
     app.register_blueprint(main_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -178,20 +169,12 @@ def register_receivers() -> None:
     """Import each blueprint's receivers.py, where a domain connects its answers to the signals
     other domains send (see netapp/blueprints/gatherings/signals.py), in name order. Blinker's
     signals belong to the process, so this connects them for every app in it, once."""
-    import importlib
-    from pathlib import Path
-
-    import netapp.blueprints as blueprints
-
-    for path in sorted(Path(blueprints.__path__[0]).glob("*/receivers.py")):
-        importlib.import_module(f"{blueprints.__name__}.{path.parent.name}.receivers")
+    domains.modules_named("receivers")
 
 
 def url_prefix(endpoint: str, param: str) -> str:
     """The URL of an endpoint whose last part is an integer parameter, without that number: a long
     list builds its links as prefix + id instead of a full url_for() per row."""
-    from flask import url_for
-
     url = url_for(endpoint, **{param: 1})
     if not url.endswith("/1"):
         raise ValueError(f"{endpoint} does not end with <int:{param}>")
@@ -200,27 +183,15 @@ def url_prefix(endpoint: str, param: str) -> str:
 
 def layout_header():
     """The navigation: the same for everyone with the same roles, name and language."""
-    from flask import render_template
-
-    from netapp import permissions
-    from netapp.cache import fragment
-
     user = current_user
     key = (tuple(permissions.roles_of(user)), user.display_name if user.is_authenticated else "")
     return fragment("layout.header", key, lambda: render_template("_header.html"))
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from netapp import permissions
-    from netapp.timeutil import format_date, format_datetime, format_time
-
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["url_prefix"] = url_prefix
     app.jinja_env.globals["layout_header"] = layout_header
-    from netapp.cache import csrf_token
-
     # Flask-WTF offers its own csrf_token() as a global and through a context processor; ours
     # (the mark inside cached fragments) must win in both, or a cached fragment would carry the
     # first viewer's token to everyone after them.
@@ -231,8 +202,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        from urllib.parse import urlencode
-
         query = urlencode(list(request.args.items(multi=True))) if request else ""
         return {
             "current_path": (request.path + ("?" + query if query else "")) if request else "/",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect
@@ -83,8 +84,6 @@ def human_size(size: int) -> str:
 # --- migrations ---------------------------------------------------------------------------------
 
 def _script_directory():
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory(current_app.extensions["migrate"].directory)
 
 

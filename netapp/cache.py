@@ -28,7 +28,9 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import cache
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, render_template
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import String, event, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -166,8 +168,6 @@ CSRF_MARK = "\x00csrf-token\x00"
 
 def csrf_token() -> str:
     """The template global csrf_token(): the mark inside a fragment, the real token elsewhere."""
-    from flask_wtf.csrf import generate_csrf
-
     return CSRF_MARK if g.get("rendering_fragment") else generate_csrf()
 
 
@@ -175,8 +175,6 @@ def cached(name: str, key: tuple, compute: Callable[[], object]) -> object:
     """compute()'s value for `name` and `key` (what else it depends on: filters, the viewer's
     scope), computed again when the data changed since it was last kept. The language and the
     date are always part of the key."""
-    from flask_babel import get_locale
-
     if g.get("data_changed") or not current_app.config.get("FRAGMENT_CACHE", True):
         return compute()
     token = data_token()
@@ -200,8 +198,6 @@ def _render_fragment(render: Callable[[], str]) -> Markup:
 
 def fragment(name: str, key: tuple, render: Callable[[], str]) -> Markup:
     """Rendered content, kept as cached() keeps values; CSRF tokens in it are this request's."""
-    from flask_wtf.csrf import generate_csrf
-
     value = cached(name, key, lambda: _render_fragment(render))
     if CSRF_MARK in value:
         value = Markup(value.replace(CSRF_MARK, generate_csrf()))
@@ -211,8 +207,6 @@ def fragment(name: str, key: tuple, render: Callable[[], str]) -> Markup:
 def cached_page(name: str, key: tuple, title: str, template: str, context: Callable[[], dict]) -> str:
     """A page whose content block is a cached fragment: `template` extends `layout`, which is
     base.html when rendered on its own and `_bare.html` (the content block only) here."""
-    from flask import render_template
-
     body = fragment(name, key, lambda: render_template(template, layout="_bare.html", **context()))
     return render_template("_fragment_page.html", page_title=title, body=body)
 

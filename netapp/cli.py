@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from netapp import scheduler
+from netapp.backup import backup_command, restore_command
 from netapp.blueprints.auth import services as auth_services
+from netapp.blueprints.registry.cli import registry_cli
+from netapp.blueprints.registry.models import Network
+from netapp.demo import load_demo
 from netapp.extensions import db
+from netapp.mail import send_due
 
 users = AppGroup("users", help="Brukerkontoer.")
 outbox = AppGroup("outbox", help="Utboksen for e-post.")
@@ -38,9 +46,6 @@ def create_user(email: str, role: str, network_slug: str | None, first_name: str
 @click.option("--if-empty", is_flag=True, help="Gjør ingenting når databasen allerede har data.")
 def seed_demo(if_empty: bool):
     """Last inn demodata (fiktive personer; e-post på .example)."""
-    from netapp.blueprints.registry.models import Network
-    from netapp.demo import load_demo
-
     if db.session.scalar(select(func.count(Network.id))):
         if if_empty:
             click.echo("Databasen har allerede data; demodata lastes ikke.")
@@ -55,8 +60,6 @@ def seed_demo(if_empty: bool):
 @click.option("--limit", type=int, default=None, help="Høyst så mange meldinger i denne runden.")
 def outbox_send(limit: int | None):
     """Send e-post som står i kø, over én SMTP-forbindelse, og avslutt."""
-    from netapp.mail import send_due
-
     counts = send_due(limit)
     click.echo(f"sendt={counts['sent']} prøves_igjen={counts['retry']} feilet={counts['failed']}")
 
@@ -64,9 +67,7 @@ def outbox_send(limit: int | None):
 @click.command("scheduler")
 def run_scheduler():
     """Kjør planlagte jobber (utboksen hvert minutt). Én slik prosess per installasjon."""
-    from netapp.scheduler import run
-
-    run()
+    scheduler.run()
 
 
 @click.command("devmail")
@@ -76,10 +77,7 @@ def run_scheduler():
               help="Hvor meldingene lagres som .eml (standard: instance/devmail).")
 def devmail(host: str | None, port: int | None, directory: str | None):
     """Fang e-post lokalt under utvikling: vis hver melding her og lagre den som .eml."""
-    import os
-
-    from flask import current_app
-
+    # Here, not at the top: only this development command loads aiosmtpd (and asyncio).
     from netapp.devmail import serve
 
     cfg = current_app.config
@@ -93,9 +91,6 @@ def devmail(host: str | None, port: int | None, directory: str | None):
 
 
 def register(app: Flask) -> None:
-    from netapp.backup import backup_command, restore_command
-    from netapp.blueprints.registry.cli import registry_cli
-
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(users)

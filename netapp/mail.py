@@ -38,6 +38,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
 from sqlalchemy import (
@@ -233,8 +234,6 @@ def enqueue_each(recipients, subject: Callable[[], str], template: str, *, topic
     and `attachments` are as for enqueue, or callables given the recipient's address that return
     them (a newsletter's unsubscribe link is each recipient's own); attachments are called in the
     recipient's language too."""
-    from flask_babel import force_locale
-
     count = 0
     for email, first_name, language in recipients:
         with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):

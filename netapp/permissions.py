@@ -15,6 +15,10 @@ from flask_login import current_user
 from sqlalchemy import String, and_, bindparam, cast, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
+from netapp.blueprints.auth.models import User
+from netapp.blueprints.evaluations.models import Questionnaire
+from netapp.blueprints.gatherings.models import Event
+from netapp.blueprints.joining.models import Registration
 from netapp.blueprints.registry.models import (
     Membership,
     MembershipRole,
@@ -23,7 +27,7 @@ from netapp.blueprints.registry.models import (
     PersonStatus,
     Workplace,
 )
-from netapp.extensions import db
+from netapp.extensions import db, login_manager
 
 ROLES = ("anonymous", "resource_person", "manager", "coordinator", "admin")
 
@@ -231,8 +235,6 @@ def _within_scope(person_id, networks):
 def _role_account(person_id, is_manager):
     """The person has an account with roles of its own: admin, manager (marked, with staff, or
     leading a workplace) or current coordinator."""
-    from netapp.blueprints.auth.models import User
-
     account, m, staff, led = aliased(User), aliased(Membership), aliased(Person), aliased(Workplace)
     # Flat EXISTS only: a subquery correlates with the query right around it, not further out.
     return or_(
@@ -373,8 +375,6 @@ def require(predicate):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not _authenticated(current_user):
-                from netapp.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not predicate(current_user):
                 abort(403)
@@ -426,8 +426,6 @@ def get_person_or_404(person_id: int, *, edit: bool = False) -> Person:
 
 def get_registration_or_404(registration_id: int):
     """A registration for one of the networks the user coordinates (admin: any)."""
-    from netapp.blueprints.joining.models import Registration
-
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         abort(404)
@@ -471,8 +469,6 @@ def can_register_for_event(event, user=None) -> bool:
 
 def get_event_or_404(event_id: int, *, coordinate: bool = False):
     """An event the user may see (coordinate=True: may change)."""
-    from netapp.blueprints.gatherings.models import Event
-
     event = db.session.get(Event, event_id)
     if event is None:
         abort(404)
@@ -489,8 +485,6 @@ def can_answer_questionnaire(questionnaire, user=None) -> bool:
 
 def get_questionnaire_or_404(questionnaire_id: int, *, coordinate: bool = False):
     """A questionnaire the user may answer or coordinate (coordinate=True: only coordinate)."""
-    from netapp.blueprints.evaluations.models import Questionnaire
-
     questionnaire = db.session.get(Questionnaire, questionnaire_id)
     if questionnaire is None:
         abort(404)

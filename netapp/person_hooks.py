@@ -23,16 +23,15 @@ test fails on them, so a new domain cannot forget its rows.
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from sqlalchemy import MetaData
 
+from netapp import domains
 from netapp.timeutil import utcnow
 
 PERSONAL_DATA = "personal_data"  # the key in a table's info that marks it as holding personal data
@@ -77,12 +76,8 @@ class Section:
 @functools.cache
 def modules() -> tuple[ModuleType, ...]:
     """Import netapp/blueprints/*/person_hooks.py, in name order."""
-    import netapp.blueprints as blueprints
-
-    root = Path(blueprints.__path__[0])
     found = []
-    for path in sorted(root.glob("*/person_hooks.py")):
-        module = importlib.import_module(f"{blueprints.__name__}.{path.parent.name}.person_hooks")
+    for module in domains.modules_named("person_hooks"):
         missing = [name for name in REQUIRED if not callable(getattr(module, name, None))]
         if missing or not isinstance(getattr(module, "TABLES", None), tuple):
             raise TypeError(f"{module.__name__} needs TABLES (a tuple) and {', '.join(missing) or 'its hooks'}")

@@ -1,8 +1,8 @@
 """The scheduler process: `flask --app wsgi scheduler`, one per installation.
 
 APScheduler runs here and nowhere else: create_app() and the web workers never start it. Jobs come
-from the core (the outbox sender every minute, a daily prune of old login attempts) and from each
-blueprint's optional `jobs.py`, which may hold
+from the core (the outbox sender every minute) and from each blueprint's optional `jobs.py` (found
+by netapp.domains, e.g. auth's prune of old login attempts), which may hold
 
     JOBS = [{"id": "newsletters_remind", "func": remind, "trigger": "cron", "hour": 7}]  # add_job() kwargs
 
@@ -14,13 +14,11 @@ idempotent (sent-flags, unique keys, claims), so a restart or a second process r
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import signal
 import threading
 import time
 from datetime import datetime
-from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
@@ -28,7 +26,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.util import ref_to_obj
 from flask import Flask, current_app
 
+from netapp import domains
 from netapp.extensions import db
+from netapp.mail import send_due
 
 log = logging.getLogger(__name__)
 
@@ -79,41 +79,23 @@ class AppScheduler(BackgroundScheduler):
 # ---------------------------------------------------------------- core jobs
 
 def send_outbox() -> dict[str, int]:
-    from netapp.mail import send_due
-
     counts = send_due(stop=STOPPING)
     if any(counts.values()):
         log.info("outbox: sent=%(sent)d retry=%(retry)d failed=%(failed)d", counts)
     return counts
 
 
-def prune_login_attempts() -> int:
-    from netapp.blueprints.auth.services import prune_attempts
-
-    removed = prune_attempts()
-    log.info("pruned %d old login attempt(s)", removed)
-    return removed
-
-
 def add_core_jobs(scheduler: AppScheduler) -> None:
     # First run at start, so mail queued while the scheduler was down goes out at once.
     scheduler.add_job(send_outbox, "interval", minutes=1, id="outbox_send", name="outbox: send due mail",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(ZoneInfo(TIMEZONE)))
-    scheduler.add_job(prune_login_attempts, "cron", hour=3, minute=17, id="auth_prune_attempts",
-                      name="auth: prune old login attempts")
 
 
 # ---------------------------------------------------------------- blueprint jobs
 
 def discover_job_modules() -> list[ModuleType]:
     """Import netapp/blueprints/*/jobs.py, in name order."""
-    import netapp.blueprints as blueprints
-
-    root = Path(blueprints.__path__[0])
-    return [
-        importlib.import_module(f"{blueprints.__name__}.{path.parent.name}.jobs")
-        for path in sorted(root.glob("*/jobs.py"))
-    ]
+    return domains.modules_named("jobs")
 
 
 def add_module_jobs(scheduler: AppScheduler, app: Flask, module: ModuleType) -> None:

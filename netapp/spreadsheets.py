@@ -46,6 +46,7 @@ def to_xlsx(rows: Sequence[Sequence[str]], headers: Sequence[str], *, title: str
     """One sheet named `title`: bold headers frozen at the top, columns as wide as their text (at
     most 50). Cells are strings (escaped, so never formulas); in the columns whose header is in
     `numbers`, a whole number is written as a number."""
+    # Imported here: openpyxl is slow to load, and only an XLSX file needs it.
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

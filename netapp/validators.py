@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 DB_INT_MAX = 2**31 - 1  # the largest id or count an INTEGER column holds on PostgreSQL
@@ -85,8 +86,6 @@ class ValidEmail:
 
 def choices(pairs) -> list:
     """SelectField choices from (value, label) pairs, in the form WTForms 3.3+ expects."""
-    from wtforms.fields.choices import SelectChoice
-
     return [SelectChoice(value, label) for value, label in pairs]
 
 

@@ -1,1 +1,1 @@
-from .views import bp  # noqa: F401
+"""Accounts: login and logout, passwords (set, forgotten, changed), the profile, login throttling."""

@@ -1,1 +1,1 @@
-from .views import bp  # noqa: F401
+"""Evaluations: questionnaires coordinators write and participants answer anonymously, and their results."""

@@ -28,7 +28,6 @@ from netapp.blueprints.evaluations.models import (
 from netapp.blueprints.gatherings.models import Event
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
-from netapp.blueprints.registry.transfer import CSV_MIMETYPE, escape_formula, to_csv
 from netapp.cache import cached_page
 from netapp.extensions import db
 from netapp.pagination import filter_args, paginate
@@ -44,6 +43,7 @@ from netapp.permissions import (
     require_login,
 )
 from netapp.sealing import SealError
+from netapp.spreadsheets import CSV_MIMETYPE, escape_formula, to_csv
 from netapp.timeutil import format_date, today_oslo
 from netapp.validators import choices, int_arg, parse_int
 

@@ -1,1 +1,1 @@
-from .views import bp  # noqa: F401
+"""Events: gatherings, theme days, teaching sessions, meetings; registration, attendance, calendars."""

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
+from netapp.blueprints.auth.models import User
 from netapp.blueprints.gatherings.models import Event, EventKind, EventRegistration
-from netapp.blueprints.registry.models import Network, Organisation, Person, Workplace
+from netapp.blueprints.registry.models import Network, Organisation, Person, PersonStatus, Workplace
 from netapp.extensions import db
 from netapp.validators import like_pattern
 
@@ -25,9 +26,6 @@ def registered_count(event_id_column=Event.id):
 def recipients(event_id: int, person_id: int | None = None) -> list:
     """(email, first_name, language) of the active persons registered for the event who have an
     e-mail address (or only the given person); language is their account's choice, or None."""
-    from netapp.blueprints.auth.models import User
-    from netapp.blueprints.registry.models import PersonStatus
-
     return list(db.session.execute(
         select(Person.email, Person.first_name, User.language)
         .join(EventRegistration, EventRegistration.person_id == Person.id)

@@ -12,9 +12,8 @@ from netapp.blueprints.gatherings.forms import EventForm, kind_choices
 from netapp.blueprints.gatherings.models import Event, kind_labels
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
-from netapp.blueprints.registry.transfer import CSV_MIMETYPE, escape_formula, to_csv
 from netapp.cache import cached_page, time_slot
-from netapp.extensions import db
+from netapp.extensions import db, login_manager
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_coordinate_network_id,
@@ -27,6 +26,7 @@ from netapp.permissions import (
     require_coordinator,
     require_login,
 )
+from netapp.spreadsheets import CSV_MIMETYPE, escape_formula, to_csv
 from netapp.timeutil import format_date, format_datetime, to_oslo, utcnow
 from netapp.validators import int_arg, parse_int
 
@@ -276,8 +276,6 @@ def event_calendar(event_id: int):
         abort(404)
     if not event.is_public:
         if not current_user.is_authenticated:
-            from netapp.extensions import login_manager
-
             return login_manager.unauthorized()
         if not can_view_event(event):
             abort(403)

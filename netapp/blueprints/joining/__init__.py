@@ -1,1 +1,1 @@
-from .views import bp  # noqa: F401
+"""Joining a network: registration, invitations, the manager's confirmation, the coordinator's decision."""

@@ -1,1 +1,1 @@
-from .views import bp  # noqa: F401
+"""The start page, the dashboard, a manager's staff, the language choice and the admin's outbox and audit pages."""

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from netapp.audit import AuditEvent
 from netapp.blueprints.evaluations.queries import open_for_participant
 from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.joining import queries as joining_queries
@@ -113,8 +114,6 @@ def outbox():
 @bp.route("/admin/audit")
 @require_admin
 def audit_log():
-    from netapp.audit import AuditEvent
-
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     actor = (request.args.get("actor") or "").strip().lower()[:254]
     object_type = request.args.get("type") or ""

@@ -1,2 +1,1 @@
 """Privacy: a person's own data, withdrawn consent, erasure and retention of persons who left."""
-from .views import bp  # noqa: F401

@@ -1,1 +1,1 @@
-from .views import bp  # noqa: F401
+"""The public face of each network, its public events, and the accessibility and privacy statements."""

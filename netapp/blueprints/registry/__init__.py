@@ -1,2 +1,1 @@
-from . import transfer_views  # noqa: F401  (routes on the same blueprint)
-from .views import bp  # noqa: F401
+"""The registry: networks, organisations, workplaces, persons, memberships; coverage; import and export."""

@@ -9,6 +9,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from netapp.blueprints.registry.export import export_persons
+from netapp.blueprints.registry.import_apply import apply_import
+from netapp.blueprints.registry.import_parse import ImportFileError, parse_file
+from netapp.blueprints.registry.import_plan import Action, plan_import
+from netapp.blueprints.registry.models import Network, Person
 from netapp.extensions import db
 
 log = logging.getLogger(__name__)
@@ -19,8 +24,6 @@ PROGRESS_FROM = 500  # rows; smaller files finish before a progress bar is worth
 
 
 def _network(slug: str | None):
-    from netapp.blueprints.registry.models import Network
-
     if not slug:
         return None
     network = db.session.scalar(select(Network).where(Network.slug == slug))
@@ -41,10 +44,6 @@ def _row_line(row) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Vis hver rad som legges inn eller endres, ikke bare avviste.")
 def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose: bool):
     """Importer personer fra en CSV- eller XLSX-fil. Avslutter med status 1 når noen rad er avvist."""
-    from netapp.blueprints.registry.import_apply import apply_import
-    from netapp.blueprints.registry.import_parse import ImportFileError, parse_file
-    from netapp.blueprints.registry.import_plan import Action, plan_import
-
     network = _network(network_slug)
     try:
         parsed = parse_file(file.read_bytes(), file.name)
@@ -96,9 +95,6 @@ def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose:
 @click.option("--network", "network_slug", help="Bare personer i dette nettverket.")
 def export_command(fmt: str, output: Path, network_slug: str | None):
     """Eksporter alle personer (med status) til CSV (semikolon, UTF-8 med BOM) eller XLSX."""
-    from netapp.blueprints.registry.export import export_persons
-    from netapp.blueprints.registry.models import Person
-
     network = _network(network_slug)
     content, _filename, _mimetype, count = export_persons(fmt, Person.id.is_not(None), None, network)
     output.write_bytes(content)

@@ -137,6 +137,7 @@ def _cell_text(value) -> str:
 
 
 def _read_xlsx(content: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
+    # Imported here: openpyxl is slow to load, and only an XLSX file needs it.
     from openpyxl import load_workbook
 
     unreadable = _("Filen kan ikke leses som Excel-arbeidsbok (.xlsx). Lagre den på nytt fra Excel, eller som CSV.")

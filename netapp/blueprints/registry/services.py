@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from netapp import person_hooks
+from netapp.blueprints.auth.models import User
 from netapp.blueprints.registry.models import (
     Assignment,
     Membership,
@@ -129,8 +130,6 @@ def add_membership(person: Person, network: Network, role: MembershipRole, start
 
 def deactivate_person(person: Person, left_on: date | None = None) -> None:
     """The person has left: memberships and the current period end, the account is disabled."""
-    from netapp.blueprints.auth.models import User
-
     left_on = left_on or today_oslo()
     person.status = PersonStatus.LEFT
     person.left_on = left_on
@@ -143,8 +142,6 @@ def deactivate_person(person: Person, left_on: date | None = None) -> None:
 
 
 def reactivate_person(person: Person) -> None:
-    from netapp.blueprints.auth.models import User
-
     if person.status == PersonStatus.ERASED:
         raise ValueError("an erased person cannot be made active again")
     person.status = PersonStatus.ACTIVE

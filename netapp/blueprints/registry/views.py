@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from netapp import versioning
+from netapp.blueprints.auth.models import User
 from netapp.blueprints.registry import queries, services
 from netapp.blueprints.registry.forms import (
     DeactivateForm,
@@ -93,8 +94,6 @@ def view_person(person_id: int):
     mergeable = can_merge_person(person)
 
     def render_body() -> str:
-        from netapp.blueprints.auth.models import User
-
         account = db.session.scalar(select(User).where(User.person_id == person.id))
         return render_template(
             "registry/_person_body.html", person=person, memberships=queries.memberships_of(person.id),
