@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from netapp.blueprints.registry.models import MembershipRole, role_labels, sector_labels  # noqa: F401  (until views take role_labels from models)
+from netapp.blueprints.registry.models import MembershipRole, sector_labels
 from netapp.validators import DB_INT_MAX, DayField, ValidEmail, WholeNumberField, choices, int_choice
 from netapp.versioning import VersionField
 
