@@ -2,7 +2,10 @@
 
 The page of rows and the total come from one query: the total is a window function,
 `count(*) OVER ()`, evaluated before LIMIT. A separate COUNT runs only when the page asked for
-lies past the end (no rows to carry the total), or when the select is DISTINCT.
+lies past the end (no rows to carry the total), when the select is DISTINCT, or when the list
+asks for it (`count_separately`): the window makes the database join every matching row to
+what the page shows of it, where a COUNT of the same select leaves the unused outer joins out
+and the page's query stops at LIMIT. That pays off when a list joins much and filters cheaply.
 """
 
 from flask import request
@@ -29,12 +32,14 @@ class WindowPagination(SelectPagination):
             return SelectPagination._query_items(self)
         columns = select.column_descriptions
         single_entity = len(columns) == 1 and columns[0]["entity"] is not None and columns[0]["type"] is columns[0]["entity"]
-        windowed = select.add_columns(func.count().over().label(TOTAL_LABEL))
-        result = session.execute(windowed.limit(self.per_page).offset(self._query_offset))
+        windowed = not self._query_args.get("count_separately")
+        if windowed:
+            select = select.add_columns(func.count().over().label(TOTAL_LABEL))
+        result = session.execute(select.limit(self.per_page).offset(self._query_offset))
         rows = result.unique().all() if single_entity else result.all()
-        if rows:
+        if windowed and rows:
             self._total = rows[0][-1]
-        elif self.page == 1:
+        elif self.page == 1 and not rows:
             self._total = 0
         if single_entity:
             return [row[0] for row in rows]
@@ -57,9 +62,10 @@ def filter_args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k != "page" and v}
 
 
-def paginate(query, per_page: int = 50):
-    """Paginate in SQL: one query for a page of rows and the total, whatever the table size."""
+def paginate(query, per_page: int = 50, count_separately: bool = False):
+    """Paginate in SQL: one query for a page of rows and the total, whatever the table size (two
+    with `count_separately`, see the module's docstring)."""
     return WindowPagination(
         select=query, session=db.session(), page=page_number(), per_page=per_page, max_per_page=None,
-        error_out=False, count=True,
+        error_out=False, count=True, count_separately=count_separately,
     )
