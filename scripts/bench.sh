@@ -38,6 +38,7 @@ for db in $DATABASES; do
         *) die "BENCH_DATABASES: unknown database $db (sqlite, postgresql)" ;;
     esac
 done
+[ -n "${DATABASES// /}" ] || die "BENCH_DATABASES names no database (sqlite, postgresql)"
 [ -x "$BIN/gunicorn" ] || die "$BIN/gunicorn not found; run make install first"
 have wrk || apt_install wrk
 have wrk || die "wrk is not installed"
