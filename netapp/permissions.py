@@ -27,6 +27,7 @@ from netapp.blueprints.registry.models import (
     PersonStatus,
     Workplace,
 )
+from netapp.cache import cached
 from netapp.extensions import db, login_manager
 
 ROLES = ("anonymous", "resource_person", "manager", "coordinator", "admin")
@@ -301,8 +302,7 @@ def can_edit_person(person: Person, user=None) -> bool:
         return False
     known = _cache(user).setdefault("changeable", {})
     if person.id not in known:
-        known[person.id] = bool(db.session.scalar(_changeable_select(), {
-            "person_id": person.id, "network_ids": sorted(ids), "own_person_id": user.person_id}))
+        known[person.id] = _changeable_by(person.id, ids, user.person_id)
     return known[person.id]
 
 
@@ -393,25 +393,33 @@ require_manager = require(lambda user: is_manager(user) or is_admin(user))
 
 @cache
 def _person_in_networks_select():
-    """Built once: a person, whether they are (or were) a member of one of the given networks, and
-    whether the coordinator of those networks may change them."""
+    """Built once: a person, and whether they are (or were) a member of one of the given networks."""
     network_ids = bindparam("network_ids", expanding=True)
     member = exists().where(Membership.person_id == Person.id, Membership.network_id.in_(network_ids))
-    changeable = _changeable(network_ids, bindparam("own_person_id"))
-    return select(Person, member, changeable).where(Person.id == bindparam("person_id"))
+    return select(Person, member).where(Person.id == bindparam("person_id"))
+
+
+def _changeable_by(person_id: int, ids, own_person_id) -> bool:
+    """May a coordinator of `ids` change the person? Kept under the data's token (netapp.cache):
+    any change to memberships, staff, leadership or accounts renews it, so the answer is never
+    stale, and a page read again costs no query for it."""
+    params = {"person_id": person_id, "network_ids": sorted(ids), "own_person_id": own_person_id}
+    return cached("permissions.changeable", (person_id, tuple(params["network_ids"]), own_person_id),
+                  lambda: bool(db.session.scalar(_changeable_select(), params)))
 
 
 def get_person_or_404(person_id: int, *, edit: bool = False) -> Person:
     """A person the user may see (edit=True: may change, see can_edit_person)."""
     user = _user()
     ids = coordinated_network_ids(user)
-    if ids:  # a coordinator: the person and both permissions in one query
+    if ids:  # a coordinator: the person and their membership in one query; the scope kept cached
         row = db.session.execute(_person_in_networks_select(), {
-            "person_id": person_id, "network_ids": sorted(ids), "own_person_id": user.person_id}).first()
+            "person_id": person_id, "network_ids": sorted(ids)}).first()
         if row is None:
             abort(404)
-        person, coordinated, changeable = row
-        _cache(user).setdefault("changeable", {})[person.id] = bool(changeable)
+        person, coordinated = row
+        changeable = _changeable_by(person.id, ids, user.person_id)
+        _cache(user).setdefault("changeable", {})[person.id] = changeable
         if changeable or (coordinated and not edit):  # what they may change they may see
             return person
     else:
