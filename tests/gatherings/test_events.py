@@ -235,6 +235,30 @@ def test_attendance_only_after_start_and_only_this_events_registrations(world, c
     assert [db.session.get(EventRegistration, i).attended for i in ids] == [True, False, None]
 
 
+def test_saving_the_second_page_of_a_long_participant_list_keeps_the_first_pages_attendance(world, client, login):
+    """The demo theme day has 58 participants: the attendance form shows fifty a page, and saving
+    page 2 changes only the registrations on page 2."""
+    import re
+
+    past = world.event(days=-1, title="Fagdag med mange")
+    registrations = [factories.make_event_registration(past, factories.make_person(world.network)) for _ in range(58)]
+    db.session.commit()
+    login("k@test.example")
+
+    def shown_on(page_number: int) -> list[str]:
+        page = client.get(f"/events/{past.id}?page={page_number}").get_data(as_text=True)
+        return re.findall(r'name="shown" value="(\d+)"', page)
+
+    first, second = shown_on(1), shown_on(2)
+    assert len(first) == 50 and len(second) == 8 and not set(first) & set(second)
+    client.post(f"/events/{past.id}/attendance?page=1", data={"shown": first, "attended": first})
+    client.post(f"/events/{past.id}/attendance?page=2", data={"shown": second, "attended": second[:3]})
+    db.session.expire_all()
+    attended = {str(r.id): db.session.get(EventRegistration, r.id).attended for r in registrations}
+    assert all(attended[i] is True for i in first), "saving page 2 cleared page 1"
+    assert [attended[i] for i in second] == [True] * 3 + [False] * 5
+
+
 def test_participant_list_and_csv_are_formula_safe(world, client, login):
     event = world.event(days=-1)
     evil = factories.make_person(world.network, first_name="=HYPERLINK(\"http://x\")", last_name="Ond",
