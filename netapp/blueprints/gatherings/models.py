@@ -62,6 +62,8 @@ class Event(Versioned, db.Model):
     attendance_closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set by the scheduler's reminder job when it claims the event: reminders go out once.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The iCalendar SEQUENCE: raised when the date, time or place changes after registrations.
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -86,6 +86,32 @@ def role_labels():
     }
 
 
+class County(db.Model):
+    """A county (fylke) in Statistics Norway's classification; reference data, loaded by
+    ``flask --app wsgi reference load`` (registry/reference.py). A county that is no longer in
+    force keeps its row with ``valid_to`` set, so nothing that refers to it is lost."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(2), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    municipalities: Mapped[list[Organisation]] = relationship(
+        back_populates="county", order_by="Organisation.municipality_number"
+    )
+
+    def __repr__(self) -> str:
+        return f"<County {self.number} {self.name}>"
+
+
+class ReferenceRevision(db.Model):
+    """Which revision of a reference data set (``municipalities``) this installation holds."""
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    revision: Mapped[str] = mapped_column(String(40))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 network_region = Table(
     "network_region",
     db.metadata,
@@ -103,6 +129,11 @@ class Network(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str | None] = mapped_column(String(254))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The network's look: a logo (PNG, or SVG sanitised on upload) and a colour "#1f5c99".
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str | None] = mapped_column(String(40))
+    logo_hash: Mapped[str | None] = mapped_column(String(16))
+    colour: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[list[Organisation]] = relationship(secondary=network_region, order_by="Organisation.name")
@@ -122,7 +153,15 @@ class Organisation(db.Model):
     kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind, "organisation_kind"))
     name: Mapped[str] = mapped_column(String(200), unique=True)
     municipality_number: Mapped[str | None] = mapped_column(String(4), unique=True)
+    # A municipality's county (reference data).
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"), index=True)
+    # Where an organisation that is not a municipality (a hospital department, an NGO) is.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # A municipality no longer in Statistics Norway's classification in force keeps its row.
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
+    county: Mapped[County | None] = relationship(back_populates="municipalities")
+    municipality: Mapped[Organisation | None] = relationship(remote_side=[id], foreign_keys=[municipality_id])
     workplaces: Mapped[list[Workplace]] = relationship(back_populates="organisation", order_by="Workplace.name")
 
     def __repr__(self) -> str:
