@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 
 from netapp.validators import parse_int
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+# A mimetype, not a Content-Type: Werkzeug adds "; charset=utf-8" to a text/* mimetype itself (the
+# files are UTF-8), so naming it here too sent the charset twice.
+CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters that make a spreadsheet read a cell as a formula (OWASP: CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -52,6 +52,9 @@ def test_fewer_than_three_responses_show_only_the_count(client, login, q):
     assert "Gjennomsnitt" not in page and "Bra" not in page and "Dårlig" not in page and "<table" not in page
     response = client.get(f"/evaluations/{q.id}/results.csv")
     assert response.status_code == 302 and response.location.endswith(f"/evaluations/{q.id}/results")
+    # Said in so many words: no file yet, and why.
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Svarene kan ikke lastes ned ennå" in page and "Nå er 2 svar med i resultatene." in page
 
 
 def test_aggregates_match_a_hand_count(client, login, q):

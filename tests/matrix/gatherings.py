@@ -2,8 +2,9 @@
 
 extend_context adds events of its own in the regional network (so the rows do not depend on the
 demo's events): `event` (coming, public, capacity 30, one colleague of ressurs@ registered), `private_event` (coming,
-members only), `past_event` (last week, ressurs@ registered) and `other_event` (in the Stavanger
-group, which other_coordinator coordinates)."""
+members only), `past_event` (last week, ressurs@ registered), `other_event` (in the Stavanger
+group, which other_coordinator coordinates) and `cancelled_event` (coming, cancelled, the colleague
+registered)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from netapp.blueprints.registry.models import Membership, MembershipRole, Network, Person
 from netapp.extensions import db
+from netapp.timeutil import utcnow
 from tests import factories
 from tests.matrix import COORDINATORS, Route, everyone, login_required
 
@@ -46,6 +48,9 @@ def extend_context(ctx: dict) -> None:
     factories.make_event_registration(past, ressurs)
     ctx["past_event"] = past.id
     ctx["other_event"] = factories.make_event(stavanger, days=10, title="Matrise i ressursgruppen").id
+    cancelled = factories.make_event(regional, days=30, title="Avlyst matrisesamling", cancelled_at=utcnow())
+    factories.make_event_registration(cancelled, colleague)
+    ctx["cancelled_event"] = cancelled.id
 
 
 ROUTES = [
@@ -95,6 +100,14 @@ ROUTES = [
       login_required(302, allowed=COORDINATORS), note="the Stavanger group's event, not started: a flash"),
     R("gatherings.cancel_event", "GET", lambda c: f"/events/{c['event']}/cancel", ONLY_OWN_NETWORK),
     R("gatherings.cancel_event", "POST", lambda c: f"/events/{c['event']}/cancel",
+      {**login_required(302, allowed=COORDINATORS), "other_coordinator": 403}, fresh=True),
+    R("gatherings.edit_event", "GET", lambda c: f"/events/{c['cancelled_event']}/edit",
+      {**login_required(302, allowed=COORDINATORS), "other_coordinator": 403},
+      note="cancelled: not edited, restored on purpose (a flash)"),
+    R("gatherings.restore_event", "GET", lambda c: f"/events/{c['cancelled_event']}/restore", ONLY_OWN_NETWORK),
+    R("gatherings.restore_event", "GET", lambda c: f"/events/{c['event']}/restore",
+      {**login_required(302, allowed=COORDINATORS), "other_coordinator": 403}, note="not cancelled: a flash"),
+    R("gatherings.restore_event", "POST", lambda c: f"/events/{c['cancelled_event']}/restore",
       {**login_required(302, allowed=COORDINATORS), "other_coordinator": 403}, fresh=True),
     R("gatherings.export_participants", "GET", lambda c: f"/events/{c['past_event']}/participants.csv", ONLY_OWN_NETWORK),
     R("gatherings.event_calendar", "GET", lambda c: f"/events/{c['event']}/calendar.ics", everyone(200),

@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from netapp import versioning
@@ -280,8 +281,9 @@ def open_questionnaire(questionnaire_id: int):
         if sent is None:
             flash(_("Skjemaet er allerede åpent for svar."), "info")
         elif sent:
-            flash(_("Skjemaet er åpent for svar. %(num)d deltakere har fått e-post med lenke til skjemaet.",
-                    num=sent), "success")
+            flash(ngettext("Skjemaet er åpent for svar. %(num)d deltaker har fått e-post med lenke til skjemaet.",
+                           "Skjemaet er åpent for svar. %(num)d deltakere har fått e-post med lenke til skjemaet.",
+                           sent), "success")
         else:
             flash(_("Skjemaet er åpent for svar."), "success")
     return redirect(url_for("evaluations.view_questionnaire", questionnaire_id=questionnaire.id))
@@ -383,8 +385,13 @@ def questionnaire_results(questionnaire_id: int):
 @require_coordinator
 def export_results(questionnaire_id: int):
     questionnaire = get_questionnaire_or_404(questionnaire_id, coordinate=True)
-    if queries.response_count(questionnaire.id) < queries.RESULTS_THRESHOLD:
-        flash(_("Resultatene vises når minst %(num)d har svart.", num=queries.RESULTS_THRESHOLD), "info")
+    count = queries.response_count(questionnaire.id)
+    if count < queries.RESULTS_THRESHOLD:  # no file: the results page says why and how many have answered
+        flash(ngettext("Svarene kan ikke lastes ned ennå: filen finnes når minst %(threshold)d har svart, så ingen "
+                       "enkeltsvar kan kjennes igjen. Nå er %(num)d svar med i resultatene.",
+                       "Svarene kan ikke lastes ned ennå: filen finnes når minst %(threshold)d har svart, så ingen "
+                       "enkeltsvar kan kjennes igjen. Nå er %(num)d svar med i resultatene.",
+                       count, threshold=queries.RESULTS_THRESHOLD), "warning")
         return redirect(url_for("evaluations.questionnaire_results", questionnaire_id=questionnaire.id))
     questions = questionnaire.questions
     yes_no = {1: _("Ja"), 0: _("Nei")}

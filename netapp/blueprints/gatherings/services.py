@@ -78,14 +78,43 @@ def create_event(network: Network, data: EventData) -> Event:
     return event
 
 
-def update_event(event: Event, data: EventData) -> None:
-    """Change the event's details and announce which changed (signals.event_changed)."""
+# A change to these is news to everyone registered: they are e-mailed, with the calendar file.
+SCHEDULE_FIELDS = frozenset({"starts_at", "ends_at", "location"})
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When and where an event was, for the change e-mail's "before"."""
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+
+
+def update_event(event: Event, data: EventData) -> int:
+    """Change the event's details and announce which changed (signals.event_changed). When the
+    date, time or place changed, the iCalendar SEQUENCE is raised (calendars replace the entry),
+    a reminder already sent is due again, and everyone registered is e-mailed the change with the
+    updated calendar file, in their own language. Returns the number of those e-mails."""
     before = {name: getattr(event, name) for name in EVENT_FIELDS}
     _apply(event, data)
-    db.session.flush()
     changed = frozenset(name for name in EVENT_FIELDS if getattr(event, name) != before[name])
-    log.info("event %s changed", event.id)
+    rescheduled = bool(changed & SCHEDULE_FIELDS)
+    if rescheduled:
+        event.ics_sequence = (event.ics_sequence or 0) + 1
+        if "starts_at" in changed:
+            event.reminder_sent_at = None
+    db.session.flush()
+    notified = 0
+    if rescheduled:
+        previous = Schedule(before["starts_at"], before["ends_at"], before["location"])
+        notified = enqueue_each(
+            queries.recipients(event.id), lambda: _("Endret: %(title)s", title=event.title),
+            "gatherings/emails/changed", event=event, previous=previous,
+            link=absolute_url("gatherings.view_event", event_id=event.id),
+            attachments=[calendar.attachment(event)], source=(MAIL_SOURCE, event.id))
+    log.info("event %s changed%s", event.id, f", {notified} participants notified" if rescheduled else "")
     signals.event_changed.send(event, created=False, changed=changed)
+    return notified
 
 
 def registered_count(event_id: int) -> int:
@@ -248,14 +277,61 @@ def cancel_event(event: Event, now: datetime | None = None) -> int | None:
     that changed the row queues the e-mails."""
     now = now or utcnow()
     claimed = db.session.execute(
-        update(Event).where(Event.id == event.id, Event.cancelled_at.is_(None)).values(cancelled_at=now)
+        update(Event).where(Event.id == event.id, Event.cancelled_at.is_(None))
+        .values(cancelled_at=now, ics_sequence=Event.ics_sequence + 1)
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         return None
     set_committed_value(event, "cancelled_at", now)
+    _reload_sequence(event)
+    audit.record("update", event, ["cancelled_at"])
     notified = enqueue_each(
         queries.recipients(event.id), lambda: _("Avlyst: %(title)s", title=event.title), "gatherings/emails/cancelled",
-        event=event, link=absolute_url("gatherings.view_event", event_id=event.id), source=(MAIL_SOURCE, event.id))
+        event=event, link=absolute_url("gatherings.view_event", event_id=event.id),
+        attachments=[calendar.attachment(event, method=calendar.CANCEL)],
+        source=(MAIL_SOURCE, event.id))
     log.info("event %s cancelled, %d participants notified", event.id, notified)
     signals.event_cancelled.send(event, cancelled_at=now, notified=notified)
+    return notified
+
+
+def _reload_sequence(event: Event) -> None:
+    """The SEQUENCE a conditional UPDATE raised, without marking the event changed."""
+    set_committed_value(event, "ics_sequence", db.session.scalar(select(Event.ics_sequence).where(Event.id == event.id)))
+
+
+def restore_reason(event: Event, now: datetime | None = None) -> str | None:
+    """Why the event cannot be restored now (not cancelled, already started), or None."""
+    now = now or utcnow()
+    if event.cancelled_at is None:
+        return _("Arrangementet er ikke avlyst.")
+    if event.starts_at <= now:
+        return _("Arrangementet skulle ha startet allerede, så det kan ikke gjenopprettes.")
+    return None
+
+
+def restore_event(event: Event, now: datetime | None = None) -> int | None:
+    """Take back the cancellation of an event that has not started: the registrations were kept,
+    so everyone registered is e-mailed that it takes place after all, with the calendar file
+    (SEQUENCE raised, so a calendar that took the cancellation shows it again). Returns the number
+    of e-mails queued, or None when it was not restored here (see restore_reason; of concurrent
+    requests only the one whose conditional UPDATE claimed it). Announced as
+    signals.event_restored."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.cancelled_at.is_not(None), Event.starts_at > now)
+        .values(cancelled_at=None, ics_sequence=Event.ics_sequence + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.refresh(event)
+        return None
+    set_committed_value(event, "cancelled_at", None)
+    _reload_sequence(event)
+    audit.record("update", event, ["cancelled_at"])
+    notified = enqueue_each(
+        queries.recipients(event.id), lambda: _("Gjennomføres likevel: %(title)s", title=event.title),
+        "gatherings/emails/restored", event=event, link=absolute_url("gatherings.view_event", event_id=event.id),
+        attachments=[calendar.attachment(event)], source=(MAIL_SOURCE, event.id))
+    log.info("event %s restored, %d participants notified", event.id, notified)
+    signals.event_restored.send(event, restored_at=now, notified=notified)
     return notified

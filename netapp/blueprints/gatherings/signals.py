@@ -11,7 +11,7 @@ connect their own receivers (in their `receivers.py`, imported by create_app), e
 The sender is always the `Event`. Receivers take `**kwargs`, so a signal can gain arguments
 without breaking them.
 
-The domain signals (event_changed, event_cancelled, attendance_closed) are sent by the services
+The domain signals (event_changed, event_cancelled, event_restored, attendance_closed) are sent by the services
 after the change is flushed, inside the caller's transaction and before it commits. A receiver
 therefore writes in the same transaction (it flushes, never commits), sees the change, and what it
 writes commits or rolls back with it. A receiver that raises aborts the whole change: the exception
@@ -40,6 +40,14 @@ UPDATE claimed the cancellation sends it, after the participants' e-mails were q
 
 Sender: the `Event`, its `cancelled_at` set. Keyword arguments: `cancelled_at` (UTC) and `notified`,
 the number of participants e-mailed. Return values are ignored.
+""")
+
+event_restored = _signals.signal("event-restored", doc="""
+A cancelled event was restored on purpose (gatherings.services.restore_event), once: only the
+request whose conditional UPDATE claimed it sends it, after the participants' e-mails were queued.
+
+Sender: the `Event`, its `cancelled_at` cleared. Keyword arguments: `restored_at` (UTC) and
+`notified`, the number of participants e-mailed. Return values are ignored.
 """)
 
 attendance_closed = _signals.signal("attendance-closed", doc="""

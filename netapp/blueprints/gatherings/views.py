@@ -4,6 +4,7 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from netapp import versioning
@@ -100,6 +101,10 @@ def create_event():
 @require_coordinator
 def edit_event(event_id: int):
     event = get_event_or_404(event_id, coordinate=True)
+    if event.cancelled_at is not None:  # a cancelled event is restored on purpose, not edited back
+        flash(_("Arrangementet er avlyst og kan ikke endres. Gjenopprett det først hvis det skal gjennomføres likevel."),
+              "warning")
+        return redirect(url_for("gatherings.view_event", event_id=event.id))
     form = EventForm(obj=event)
     del form.network_id  # an event stays in its network
     form.kind.choices = kind_choices()
@@ -114,12 +119,19 @@ def edit_event(event_id: int):
         registered = services.registered_count(event.id)
         if form.capacity.data is not None and form.capacity.data < registered:
             form.capacity.errors.append(
-                _("%(num)d er allerede påmeldt. Antall plasser kan ikke være lavere.", num=registered))
+                ngettext("%(num)d er allerede påmeldt. Antall plasser kan ikke være lavere.",
+                         "%(num)d er allerede påmeldt. Antall plasser kan ikke være lavere.", registered))
         else:
-            if not versioning.save_form(event, form, lambda: services.update_event(event, _event_data(form))):
+            notified = []
+            if not versioning.save_form(event, form, lambda: notified.append(services.update_event(event, _event_data(form)))):
                 return render_template("gatherings/event_form.html", form=form, event=event), 409
             db.session.commit()
-            flash(_("Endringene er lagret."), "success")
+            if notified and notified[0]:
+                flash(ngettext("Endringene er lagret. %(num)d påmeldt får den nye tiden eller det nye stedet på e-post.",
+                               "Endringene er lagret. %(num)d påmeldte får den nye tiden eller det nye stedet på e-post.",
+                               notified[0]), "success")
+            else:
+                flash(_("Endringene er lagret."), "success")
             return redirect(url_for("gatherings.view_event", event_id=event.id))
     return render_template("gatherings/event_form.html", form=form, event=event)
 
@@ -148,6 +160,7 @@ def view_event(event_id: int):
             "closed_reason": services.closed_reason(event, now), "is_full": services.is_full(event, registered),
             "started": event.starts_at <= now, "may_unregister": event.starts_at > now,
             "may_close_attendance": coordinates and services.attendance_closed_reason(event, now) is None,
+            "may_restore": coordinates and services.restore_reason(event, now) is None,
         }
 
     key = (event.id, coordinates, participant and _person_id(), now, request.args.get("page", ""))
@@ -207,7 +220,7 @@ def save_attendance(event_id: int):
             flash(_("Oppmøtelisten er stengt, så oppmøtet kan ikke endres."), "warning")
         else:
             db.session.commit()
-            flash(_("Oppmøtet er lagret: %(num)d deltok.", num=count), "success")
+            flash(ngettext("Oppmøtet er lagret: %(num)d deltok.", "Oppmøtet er lagret: %(num)d deltok.", count), "success")
     return redirect(url_for("gatherings.view_event", event_id=event_id, page=request.args.get("page")))
 
 
@@ -221,7 +234,8 @@ def close_attendance(event_id: int):
         flash(services.attendance_closed_reason(event) or _("Oppmøtelisten er allerede stengt."), "info")
     else:
         db.session.commit()
-        flash(_("Oppmøtelisten er stengt: %(num)d deltok.", num=attended), "success")
+        flash(ngettext("Oppmøtelisten er stengt: %(num)d deltok.", "Oppmøtelisten er stengt: %(num)d deltok.", attended),
+              "success")
     return redirect(url_for("gatherings.view_event", event_id=event_id))
 
 
@@ -239,10 +253,34 @@ def cancel_event(event_id: int):
             flash(_("Arrangementet er allerede avlyst."), "info")
             return redirect(url_for("gatherings.view_event", event_id=event_id))
         db.session.commit()
-        flash(_("Arrangementet er avlyst. %(num)d påmeldte får beskjed på e-post.", num=notified), "success")
+        flash(ngettext("Arrangementet er avlyst. %(num)d påmeldt får beskjed på e-post.",
+                       "Arrangementet er avlyst. %(num)d påmeldte får beskjed på e-post.", notified), "success")
         return redirect(url_for("gatherings.view_event", event_id=event.id))
     registered, _attended = queries.event_counts(event.id)
     return render_template("gatherings/cancel.html", event=event, registered=registered)
+
+
+@bp.route("/<int:event_id>/restore", methods=["GET", "POST"])
+@require_coordinator
+def restore_event(event_id: int):
+    """Take back a cancellation (confirmed on its own page): the kept registrations are told."""
+    event = get_event_or_404(event_id, coordinate=True)
+    reason = services.restore_reason(event)
+    if reason:
+        flash(reason, "info")
+        return redirect(url_for("gatherings.view_event", event_id=event.id))
+    if request.method == "POST":
+        notified = services.restore_event(event)
+        if notified is None:  # started meanwhile, or a concurrent request restored it first
+            db.session.rollback()
+            flash(services.restore_reason(event) or _("Arrangementet er ikke avlyst."), "info")
+            return redirect(url_for("gatherings.view_event", event_id=event.id))
+        db.session.commit()
+        flash(ngettext("Arrangementet er gjenopprettet. %(num)d påmeldt får beskjed på e-post.",
+                       "Arrangementet er gjenopprettet. %(num)d påmeldte får beskjed på e-post.", notified), "success")
+        return redirect(url_for("gatherings.view_event", event_id=event.id))
+    registered, _attended = queries.event_counts(event.id)
+    return render_template("gatherings/restore.html", event=event, registered=registered)
 
 
 def _yes_no(value: bool | None) -> str:
