@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from netapp import scheduler
 from netapp.backup import backup_command, restore_command
 from netapp.blueprints.auth import services as auth_services
-from netapp.blueprints.registry.cli import registry_cli
+from netapp.blueprints.registry.cli import reference_cli, registry_cli
 from netapp.blueprints.registry.models import Network
 from netapp.demo import load_demo
 from netapp.extensions import db
@@ -99,3 +99,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(run_scheduler)
     app.cli.add_command(devmail)
     app.cli.add_command(registry_cli)
+    app.cli.add_command(reference_cli)

@@ -6,7 +6,14 @@ import itertools
 
 from netapp.blueprints.auth.services import create_user
 from netapp.blueprints.registry import services
-from netapp.blueprints.registry.models import MembershipRole, Network, OrganisationKind, Sector
+from netapp.blueprints.registry.models import (
+    County,
+    MembershipRole,
+    Network,
+    OrganisationKind,
+    ReferenceRevision,
+    Sector,
+)
 from netapp.extensions import db
 
 _seq = itertools.count(1)
@@ -25,6 +32,21 @@ def make_municipality(number: str | None = None, name: str | None = None):
     n = next(_seq)
     # Four digits, as municipality numbers are; tables are emptied between tests.
     return services.get_or_create_municipality(number or f"{9000 + n % 1000}", name or f"Kommune {n}")
+
+
+def make_county(number: str | None = None, name: str | None = None):
+    n = next(_seq)
+    county = County(number=number or f"{n % 90 + 10}", name=name or f"Fylke {n}")
+    db.session.add(county)
+    db.session.flush()
+    return county
+
+
+def make_reference_revision(name: str = "municipalities", revision: str = "2024-01-01"):
+    row = ReferenceRevision(name=name, revision=revision)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def make_workplace(organisation=None, name: str | None = None, sector: Sector | None = Sector.HEALTH_CARE):

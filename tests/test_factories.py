@@ -36,6 +36,8 @@ def test_each_factory_makes_a_row_of_its_model(app):
         "Network": network, "Person": person, "User": user, "Event": event, "Questionnaire": questionnaire,
         "Response": response,
         "Organisation": factories.make_organisation(),
+        "County": factories.make_county(),
+        "ReferenceRevision": factories.make_reference_revision(),
         "Workplace": person.workplace,
         "Membership": factories.make_membership(person, factories.make_network()),
         "Assignment": factories.make_assignment(person, workplace=person.workplace),

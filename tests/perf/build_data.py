@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import random
@@ -37,7 +38,24 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # run as a script or as a module alike
     sys.path.insert(0, str(HERE))
 
-from municipalities import COUNTIES, LARGE, MUNICIPALITIES  # noqa: E402
+
+def _reference_data():
+    """The app's reference data module, read from its file: importing the netapp package here
+    would read the configuration before main() has set DATABASE_URL."""
+    path = HERE.parents[1] / "netapp" / "blueprints" / "registry" / "reference_data.py"
+    spec = importlib.util.spec_from_file_location("reference_data", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REVISIONS = _reference_data().REVISIONS
+# The counties and municipalities in force, as the app ships them (registry/reference_data.py).
+COUNTIES: dict[str, str] = dict(REVISIONS[-1].counties)
+MUNICIPALITIES: list[tuple[str, str]] = [(number, name) for number, name, _county in REVISIONS[-1].municipalities]
+# The largest towns: they get more workplaces and more resource persons.
+LARGE = {"0301", "4601", "5001", "1103", "3201", "4204", "3205", "3107", "3301", "1108", "3203", "5501",
+         "3207", "3105", "1804", "3905", "3907", "1508", "3909", "4003"}
 
 SEED = 20240101
 TODAY = date(2025, 6, 2)
@@ -180,11 +198,15 @@ def _weighted(rng: random.Random, pairs, k: int) -> list:
 @step
 def organisations(world: World) -> None:
     """All 357 municipalities, hospital departments, NGOs and the regional development centres."""
-    from netapp.blueprints.registry.models import Organisation
+    from netapp.blueprints.registry.models import County, Organisation
 
+    county_id = {number: n for n, number in enumerate(COUNTIES, start=1)}
+    world.insert(County.__table__, [{"id": county_id[number], "number": number, "name": name}
+                                    for number, name in COUNTIES.items()])
     rows, org_county, org_weight = [], {}, {}
     for n, (number, name) in enumerate(MUNICIPALITIES, start=1):
-        rows.append({"id": n, "kind": "municipality", "name": name, "municipality_number": number})
+        rows.append({"id": n, "kind": "municipality", "name": name, "municipality_number": number,
+                     "county_id": county_id[number[:2]]})
         org_county[n] = number[:2]
         org_weight[n] = 14 if number in LARGE else (3 if number[2:] < "08" else 1)
     world.ids["municipality"] = [r["id"] for r in rows]
@@ -208,6 +230,8 @@ def organisations(world: World) -> None:
                      "name": f"Utviklingssenter for sykehjem og hjemmetjenester {county_name}"})
         org_county[next_id], org_weight[next_id] = county, 1
         next_id += 1
+    for row in rows:
+        row.setdefault("county_id", None)
     world.insert(Organisation.__table__, rows)
     world.ids["organisation"] = [r["id"] for r in rows]
     world.ids["hospital_department"] = hospital_ids

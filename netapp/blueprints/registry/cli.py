@@ -1,4 +1,5 @@
-"""`flask registry import|export`: the same import and export services as the web pages."""
+"""`flask registry import|export`: the same import and export services as the web pages;
+`flask reference load|status`: the counties and municipalities shipped with the app."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from netapp.blueprints.registry.import_apply import apply_import
 from netapp.blueprints.registry.import_parse import ImportFileError, parse_file
 from netapp.blueprints.registry.import_plan import Action, plan_import
 from netapp.blueprints.registry.models import Network, Person
+from netapp.blueprints.registry.reference import load_reference_data, reference_status
 from netapp.extensions import db
+from netapp.timeutil import format_datetime
 
 log = logging.getLogger(__name__)
 
 registry_cli = AppGroup("registry", help="Import og eksport av registeret.")
+reference_cli = AppGroup("reference", help="Fylker og kommuner (Statistisk sentralbyrås standard).")
 
 PROGRESS_FROM = 500  # rows; smaller files finish before a progress bar is worth drawing
 
@@ -99,3 +103,33 @@ def export_command(fmt: str, output: Path, network_slug: str | None):
     content, _filename, _mimetype, count = export_persons(fmt, Person.id.is_not(None), None, network)
     output.write_bytes(content)
     click.echo(f"Eksporterte {count} personer til {output}.")
+
+
+@reference_cli.command("load")
+def reference_load():
+    """Last inn eller oppdater fylker og kommuner til nyeste utgave. Trygt å kjøre flere ganger."""
+    result = load_reference_data()
+    db.session.commit()
+    if not result.changed:
+        click.echo(f"Fylker og kommuner er allerede etter utgaven {result.revision}. Ingenting endret.")
+        return
+    counts = result.counts
+    click.echo(f"Fylker og kommuner etter utgaven {result.revision}"
+               + (f" (før: {result.previous})." if result.previous else "."))
+    click.echo(f"Kommuner: {counts['created']} nye, {counts['linked']} koblet til fylket, {counts['renamed']} nytt navn, "
+               f"{counts['moved']} nytt fylke, {counts['ended']} avviklet, {counts['restored']} gjeninnført.")
+    click.echo(f"Fylker: {counts['counties_created']} nye, {counts['counties_renamed']} nytt navn, "
+               f"{counts['counties_ended']} avviklet.")
+
+
+@reference_cli.command("status")
+def reference_status_command():
+    """Vis hvilken utgave av fylker og kommuner databasen har, og hvor mange."""
+    status = reference_status()
+    if status["revision"] is None:
+        click.echo(f"Ingen utgave lastet inn. Kjør «flask --app wsgi reference load» (nyeste: {status['newest']}).")
+    else:
+        click.echo(f"Utgave: {status['revision']}, lastet inn {format_datetime(status['loaded_at'])}"
+                   + ("" if status["revision"] == status["newest"] else f" (nyeste: {status['newest']})") + ".")
+    click.echo(f"Fylker: {status['counties']} gjeldende, {status['counties_ended']} avviklet.")
+    click.echo(f"Kommuner: {status['municipalities']} gjeldende, {status['municipalities_ended']} avviklet.")
