@@ -184,7 +184,8 @@ def url_prefix(endpoint: str, param: str) -> str:
 def layout_header():
     """The navigation: the same for everyone with the same roles, name and language."""
     user = current_user
-    key = (tuple(permissions.roles_of(user)), user.display_name if user.is_authenticated else "")
+    key = (tuple(permissions.roles_of(user)), permissions.takes_part(user),
+           user.display_name if user.is_authenticated else "")
     return fragment("layout.header", key, lambda: render_template("_header.html"))
 
 

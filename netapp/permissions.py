@@ -157,13 +157,15 @@ def can_coordinate(network: Network, user=None) -> bool:
 
 
 def managed_persons_clause(user=None):
-    """SQL condition for the persons a manager sees: direct reports and staff of workplaces led."""
+    """SQL condition for the persons a manager sees: direct reports and staff of workplaces led,
+    never the manager themselves."""
     user = _user(user)
     pid = user.person_id if _authenticated(user) else None
     if pid is None:
         return Person.id.is_(None) & Person.id.is_not(None)  # nobody
     led = select(Workplace.id).where(Workplace.leader_id == pid)
-    return or_(Person.manager_id == pid, Person.workplace_id.in_(led))
+    # A leader who works at the workplace they lead is not their own staff.
+    return or_(Person.manager_id == pid, Person.workplace_id.in_(led)) & (Person.id != pid)
 
 
 def coordinated_persons_clause(user=None):
@@ -451,6 +453,14 @@ def member_network_ids(user=None) -> frozenset[int]:
     return frozenset().union(*_roles(user)["memberships"].values())
 
 
+def takes_part(user=None) -> bool:
+    """Events and evaluations concern the user: they belong to a network (resource person,
+    working group, coordinator) or are an admin. A manager who is none of these has no menus
+    written for participants."""
+    user = _user(user)
+    return is_coordinator(user) or bool(member_network_ids(user))
+
+
 def participant_network_ids(user=None) -> frozenset[int]:
     """Networks where the user takes part as resource person or working-group member: where they
     register for events and answer evaluations."""
@@ -523,6 +533,7 @@ def template_helpers() -> dict:
         "is_coordinator": is_coordinator,
         "is_manager": is_manager,
         "is_resource_person": is_resource_person,
+        "takes_part": takes_part,
         "can_edit_person": can_edit_person,
         "can_merge_person": can_merge_person,
         "can_coordinate": can_coordinate,

@@ -264,11 +264,12 @@ def test_manager_sees_only_own_staff(app, client, demo, login):
     page = client.get("/staff/").get_data(as_text=True)
     assert "Øvrebø, Silje" in page
     leder = _person("leder@demo.example")
-    staff_count = db.session.scalar(select(func.count(Person.id)).where(
-        (Person.manager_id == leder.id) | Person.workplace_id.in_(select(Workplace.id).where(Workplace.leader_id == leder.id))))
+    staff_count = db.session.scalar(select(func.count(Person.id)).where(Person.id != leder.id, (
+        (Person.manager_id == leder.id) | Person.workplace_id.in_(select(Workplace.id).where(Workplace.leader_id == leder.id)))))
     assert staff_count >= 5
     rows = page.split("<tr><td>")[1:]
     assert len(rows) == staff_count
+    assert leder.sort_name not in page  # never their own staff
     someone_else = db.session.scalar(select(Person).where(Person.manager_id != leder.id, Person.manager_id.is_not(None),
                                                           Person.workplace_id.not_in(select(Workplace.id).where(Workplace.leader_id == leder.id))).limit(1))
     assert someone_else.sort_name not in page

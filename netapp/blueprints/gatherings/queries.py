@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select, true
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from netapp.blueprints.auth.models import User
@@ -136,6 +136,29 @@ def my_upcoming_registrations(person_id: int, now: datetime, limit: int = 5) -> 
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
     ).all()
+
+
+def person_events(person_id: int, network_ids: frozenset[int] | None, limit: int = 20) -> tuple[list, int, int]:
+    """The events the person registered for in the given networks (None: all), newest first and
+    at most `limit` of them: (rows of id, title, starts_at, cancelled_at, network_name, attended;
+    how many they registered for; how many they attended), in one query however many there are
+    (the totals are window counts over the whole set, taken before LIMIT)."""
+    attended = case((EventRegistration.attended.is_(True), 1), else_=0)
+    query = (
+        select(Event.id, Event.title, Event.starts_at, Event.cancelled_at, Network.name.label("network_name"),
+               EventRegistration.attended, func.count().over().label("total"),
+               func.sum(attended).over().label("attended_total"))
+        .join(EventRegistration, EventRegistration.event_id == Event.id)
+        .join(Network, Network.id == Event.network_id)
+        .where(EventRegistration.person_id == person_id,
+               true() if network_ids is None else Event.network_id.in_(sorted(network_ids)))
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    rows = db.session.execute(query).all()
+    if not rows:
+        return [], 0, 0
+    return rows, int(rows[0].total), int(rows[0].attended_total or 0)
 
 
 def public_upcoming_events(network_id: int, now: datetime, limit: int = 20) -> list:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from blinker import Namespace
 
+from netapp import domains
+
 _signals = Namespace()
 
 event_changed = _signals.signal("event-changed", doc="""
@@ -72,9 +74,5 @@ on nothing else than these arguments and the data. Nothing may be written here.
 
 
 def page_sections(event, **kwargs) -> list:
-    """The sections other domains add to the event's page. Blinker calls receivers in no set
-    order, so the sections are put in the order of their receivers' names (module, then function),
-    the same on every request and in every worker."""
-    answers = event_page_sections.send(event, **kwargs)
-    answers.sort(key=lambda pair: (pair[0].__module__, pair[0].__qualname__))
-    return [section for _receiver, section in answers if section]
+    """The sections other domains add to the event's page, in their receivers' name order."""
+    return domains.page_sections(event_page_sections, event, **kwargs)

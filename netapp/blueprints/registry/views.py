@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from netapp import versioning
 from netapp.blueprints.auth.models import User
-from netapp.blueprints.registry import queries, services
+from netapp.blueprints.registry import queries, services, signals
 from netapp.blueprints.registry.forms import (
     DeactivateForm,
     MergeForm,
@@ -24,7 +24,7 @@ from netapp.blueprints.registry.models import (
     role_labels,
     sector_labels,
 )
-from netapp.cache import fragment
+from netapp.cache import fragment, time_slot
 from netapp.extensions import db
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
@@ -43,7 +43,7 @@ from netapp.permissions import (
     require_coordinator,
     visible_workplaces_clause,
 )
-from netapp.timeutil import today_oslo
+from netapp.timeutil import today_oslo, utcnow
 from netapp.validators import choices, int_arg
 
 bp = Blueprint("registry", __name__)
@@ -106,9 +106,12 @@ def view_person(person_id: int):
             "registry/_person_body.html", person=person, memberships=queries.memberships_of(person.id),
             history=queries.history_of(person.id), account=account, role_names=role_labels(),
             sector_names=sector_labels(), changeable=changeable, mergeable=mergeable,
+            # What other domains add (gatherings: the events registered for and attended).
+            sections=signals.page_sections(person, network_ids=coordinated_network_ids(), now=now),
         )
 
-    key = (person.id, coordinated_network_ids(), is_admin(), changeable, mergeable)
+    now = time_slot(utcnow())  # coming or past: the page is kept at most a few minutes
+    key = (person.id, coordinated_network_ids(), is_admin(), changeable, mergeable, now)
     body = fragment("registry.person", key, render_body)
     return render_template("_fragment_page.html", page_title=person.full_name, body=body)
 
