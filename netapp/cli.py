@@ -1,4 +1,5 @@
-"""Command-line interface: users, registry, seed-demo, outbox, scheduler, devmail, backup, restore."""
+"""Command-line interface: users, networks, registry, reference, seed-demo, outbox, scheduler, devmail,
+backup, restore."""
 
 from __future__ import annotations
 
@@ -12,14 +13,26 @@ from sqlalchemy import func, select
 from netapp import scheduler
 from netapp.backup import backup_command, restore_command
 from netapp.blueprints.auth import services as auth_services
+from netapp.blueprints.registry import network_services
+from netapp.blueprints.registry import services as registry_services
 from netapp.blueprints.registry.cli import reference_cli, registry_cli
-from netapp.blueprints.registry.models import Network
+from netapp.blueprints.registry.models import (
+    Membership,
+    MembershipRole,
+    Network,
+    Organisation,
+    OrganisationKind,
+    network_region,
+)
+from netapp.blueprints.registry.queries import person_by_email
+from netapp.blueprints.registry.reference import load_reference_data
 from netapp.demo import load_demo
 from netapp.extensions import db
 from netapp.mail import send_due
 
 users = AppGroup("users", help="Brukerkontoer.")
 outbox = AppGroup("outbox", help="Utboksen for e-post.")
+networks = AppGroup("networks", help="Nettverk: lage, liste, gi koordinatorrollen.")
 
 
 @users.command("create")
@@ -42,15 +55,129 @@ def create_user(email: str, role: str, network_slug: str | None, first_name: str
     click.echo(f"Konto laget for {user.email} ({role}).")
 
 
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Repeated options and comma- or space-separated lists alike: --region 1103,1108 --region 1124."""
+    return [part for value in values for part in value.replace(",", " ").split()]
+
+
+def _municipality_ids(numbers: list[str]) -> list[int]:
+    rows = dict(db.session.execute(
+        select(Organisation.municipality_number, Organisation.id).where(
+            Organisation.municipality_number.in_(numbers), Organisation.kind == OrganisationKind.MUNICIPALITY,
+            Organisation.valid_to.is_(None))
+    ).all()) if numbers else {}
+    unknown = [n for n in numbers if n not in rows]
+    if unknown:
+        raise click.BadParameter(
+            f"fant ingen gjeldende kommune med nummer {', '.join(unknown)}. Er fylker og kommuner lastet inn "
+            "(«flask --app wsgi reference load»)?", param_hint="--region")
+    return [rows[n] for n in numbers]
+
+
+def _network_or_fail(slug: str) -> Network:
+    network = db.session.scalar(select(Network).where(Network.slug == slug))
+    if network is None:
+        raise click.ClickException(f"Fant ikke nettverket «{slug}». Se dem som finnes med «flask --app wsgi networks list».")
+    return network
+
+
+@networks.command("create")
+@click.argument("name")
+@click.option("--slug", required=True, help="Kortnavnet i adressen, for eksempel sor-rogaland (a–z, 0–9, bindestrek).")
+@click.option("--short-name", default="", help="Kort visningsnavn, for eksempel Barnepalliasjon Sør-Rogaland.")
+@click.option("--contact-email", default=None, help="Nettverkets kontaktadresse.")
+@click.option("--description", default="", help="Hva nettverket er, vist på nettverkets sider.")
+@click.option("--region", "regions", multiple=True, help="Kommunenummer i regionen (kan gjentas, eller skilles med komma).")
+@click.option("--county", "counties", multiple=True, help="Fylkesnummer: alle gjeldende kommuner i fylket (kan gjentas).")
+@click.option("--default", "is_default", is_flag=True, help="Gjør nettverket til standardnettverket.")
+def networks_create(name: str, slug: str, short_name: str, contact_email: str | None, description: str,
+                    regions: tuple[str, ...], counties: tuple[str, ...], is_default: bool):
+    """Lag et nettverk med navn, region og kontaktadresse."""
+    region_ids = _municipality_ids(_split(regions))
+    try:
+        region_ids += network_services.municipality_ids_for_counties(_split(counties))
+        network = network_services.create_network(
+            name, slug, short_name=short_name, description=description, contact_email=contact_email,
+            region_ids=region_ids, is_default=is_default)
+    except network_services.NetworkRefused as exc:
+        hint = {"slug": "--slug", "name": "NAME", "short_name": "--short-name", "contact_email": "--contact-email",
+                "counties": "--county"}.get(exc.field)
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    db.session.commit()
+    default = " Det er standardnettverket." if network.is_default else ""
+    click.echo(f"Nettverket «{network.name}» ({network.slug}) er laget med {len(network.region)} kommuner.{default}")
+
+
+@networks.command("list")
+def networks_list():
+    """Vis nettverkene med antall kommuner, medlemmer og koordinatorer."""
+    def current(*roles):
+        return (select(func.count(func.distinct(Membership.person_id))).where(
+            Membership.network_id == Network.id, Membership.role.in_(roles), Membership.end_date.is_(None))
+            .scalar_subquery())
+
+    region = select(func.count()).select_from(network_region).where(network_region.c.network_id == Network.id)
+    rows = db.session.execute(
+        select(Network.slug, Network.name, Network.is_default, region.scalar_subquery(),
+               current(MembershipRole.RESOURCE_PERSON, MembershipRole.WORKING_GROUP),
+               current(MembershipRole.COORDINATOR))
+        .order_by(Network.is_default.desc(), Network.name)
+    ).all()
+    if not rows:
+        click.echo("Ingen nettverk ennå. Lag et med «flask --app wsgi networks create NAVN --slug KORTNAVN».")
+        return
+    width = max(len(row.slug) for row in rows)
+    click.echo(f"{'Kortnavn':<{width}}  {'Kommuner':>8}  {'Medlemmer':>9}  {'Koordinatorer':>13}  Navn")
+    for slug, name, is_default, municipalities, members, coordinators in rows:
+        mark = " (standard)" if is_default else ""
+        click.echo(f"{slug:<{width}}  {municipalities:>8}  {members:>9}  {coordinators:>13}  {name}{mark}")
+
+
+@networks.command("add-coordinator")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--first-name", default="", help="Fornavn, når personen må lages fra kontoen.")
+@click.option("--last-name", default="", help="Etternavn, når personen må lages fra kontoen.")
+def networks_add_coordinator(slug: str, email: str, first_name: str, last_name: str):
+    """Gi personen (eller kontoen) med e-postadressen koordinatorrollen i nettverket; personen får e-post om det."""
+    network = _network_or_fail(slug)
+    person = person_by_email(email)
+    account = auth_services.find_user(email)
+    if person is None and account is not None and account.person is not None:
+        person = account.person
+    if person is None:
+        if account is None:
+            raise click.ClickException(
+                f"Fant ingen person eller konto med adressen {email.strip()}. Lag kontoen med "
+                f"«flask --app wsgi users create --email {email.strip()} --role coordinator --network {slug}».")
+        person = registry_services.create_person(registry_services.PersonData(
+            first_name=first_name or account.email.split("@")[0], last_name=last_name, email=account.email))
+    if account is not None and account.person_id is None:
+        account.person = person
+    already = db.session.scalar(select(Membership.id).where(
+        Membership.network_id == network.id, Membership.person_id == person.id,
+        Membership.role == MembershipRole.COORDINATOR, Membership.end_date.is_(None)))
+    try:
+        network_services.grant_coordinator(network, person)
+    except network_services.NetworkRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    if already:
+        click.echo(f"{person.full_name} er allerede koordinator for {network.name}.")
+    else:
+        click.echo(f"{person.full_name} er nå koordinator for {network.name}, og får e-post om det.")
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Gjør ingenting når databasen allerede har data.")
 def seed_demo(if_empty: bool):
-    """Last inn demodata (fiktive personer; e-post på .example)."""
+    """Last inn fylker og kommuner og demodata (fiktive personer; e-post på .example)."""
     if db.session.scalar(select(func.count(Network.id))):
         if if_empty:
             click.echo("Databasen har allerede data; demodata lastes ikke.")
             return
         raise click.ClickException("Databasen har allerede data. Demodata lastes bare inn i en tom database.")
+    load_reference_data()
     summary = load_demo()
     db.session.commit()
     click.echo("Demodata lastet: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
@@ -94,6 +221,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(users)
+    app.cli.add_command(networks)
     app.cli.add_command(outbox)
     app.cli.add_command(seed_demo)
     app.cli.add_command(run_scheduler)

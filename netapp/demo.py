@@ -27,6 +27,7 @@ from netapp.blueprints.registry.models import (
     PersonStatus,
     Sector,
 )
+from netapp.blueprints.registry.reference import ensure_municipalities
 from netapp.extensions import db
 from netapp.timeutil import from_oslo, today_oslo, utcnow
 
@@ -41,9 +42,8 @@ DEMO_ACCOUNTS = {
 
 def load_demo() -> dict[str, int]:
     """Create the demo installation; flushes, the caller commits."""
-    orgs = {}
-    for number, name in S.MUNICIPALITIES:
-        orgs[number] = services.get_or_create_municipality(number, name)
+    # The region's municipalities as the reference data has them, in their county (Rogaland).
+    orgs = dict(ensure_municipalities(number for number, _name in S.MUNICIPALITIES))
     for key, (kind, name) in S.ORGANISATIONS.items():
         orgs[key] = services.get_or_create_organisation(name, OrganisationKind(kind))
 

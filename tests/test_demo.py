@@ -30,7 +30,10 @@ def _members(slug: str, role=MembershipRole.RESOURCE_PERSON):
 def test_seed_demo_mirrors_the_report(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count()).where(Organisation.kind == OrganisationKind.MUNICIPALITY)) == 15
+    # seed-demo loads the reference data: all municipalities, the demo's region in its county.
+    assert db.session.scalar(select(func.count()).where(Organisation.kind == OrganisationKind.MUNICIPALITY)) == 357
+    region = db.session.scalar(select(Network).where(Network.slug == "barnepalliasjon-sor-rogaland")).region
+    assert len(region) == 15 and {org.county.name for org in region} == {"Rogaland"}
     regional = db.session.scalars(_members("barnepalliasjon-sor-rogaland")).all()
     assert len(regional) == 56
     orgs = {p.workplace.organisation for p in regional}

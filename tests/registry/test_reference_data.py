@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from netapp.blueprints.registry.models import County, Organisation, OrganisationKind, ReferenceRevision
 from netapp.blueprints.registry.reference import load_reference_data
 from netapp.blueprints.registry.reference_data import REVISION_2024, REVISIONS, Revision
+from netapp.demo import load_demo
 from netapp.extensions import db
 from tests import factories
 
@@ -106,3 +107,15 @@ def test_a_revision_that_renames_a_municipality_renames_it(app):
     result = load_reference_data((*REVISIONS, Revision("2026-01-01", REVISION_2024.counties, renamed)))
     assert result.counts["renamed"] == 1
     assert _municipality("1144").name == "Kvitsøy kommune"
+
+
+def test_the_demo_region_is_linked_when_the_reference_data_comes_later(app):
+    load_demo()
+    db.session.commit()
+    region = db.session.scalar(select(func.count()).select_from(Organisation).where(
+        Organisation.kind == OrganisationKind.MUNICIPALITY))
+    assert region == 15 and _municipality("1103").county.name == "Rogaland"
+    stavanger_id = _municipality("1103").id
+    result = load_reference_data()
+    assert result.counts["created"] == 342 and result.counts["linked"] == 0
+    assert _municipalities_in_force() == 357 and _municipality("1103").id == stavanger_id

@@ -120,8 +120,13 @@ def create_account(email: str, role: str, password: str, *, network_slug: str | 
     if role in ("coordinator", "resource_person"):
         query = select(Network).where(Network.slug == network_slug) if network_slug else select(Network).where(Network.is_default.is_(True))
         network = db.session.scalar(query)
+        if network is None and network_slug:
+            raise AccountRefused(f"Fant ikke nettverket «{network_slug}». Lag det først med "
+                                 "«flask --app wsgi networks create», eller se dem som finnes med "
+                                 "«flask --app wsgi networks list».", field="network")
         if network is None:
-            raise AccountRefused("Fant ikke nettverket. Oppgi --network med et kortnavn som finnes.")
+            raise AccountRefused("Ingen nettverk er standardnettverket. Oppgi --network, eller lag et nettverk "
+                                 "med «flask --app wsgi networks create --default».", field="network")
     person = None
     if role != "admin" or first_name:
         person = person_by_email(normalized)
