@@ -60,6 +60,9 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 30)
 
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Who runs this installation: shown on the start page before any network exists.
+    INSTALLATION_NAME = os.environ.get("INSTALLATION_NAME", "")
+    INSTALLATION_CONTACT_EMAIL = os.environ.get("INSTALLATION_CONTACT_EMAIL", "")
 
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"

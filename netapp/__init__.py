@@ -27,6 +27,7 @@ from netapp import (
     permissions,
     security,
 )
+from netapp.blueprints.admin.views import bp as admin_bp
 from netapp.blueprints.auth.models import User
 from netapp.blueprints.auth.views import bp as auth_bp
 from netapp.blueprints.evaluations.views import bp as evaluations_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(gatherings_bp, url_prefix="/events")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_receivers() -> None:

@@ -526,6 +526,16 @@ def get_network_or_404(slug: str, *, coordinate: bool = False) -> Network:
     return network
 
 
+def get_network_by_id_or_404(network_id: int, *, coordinate: bool = False) -> Network:
+    """A network by its id (coordinate=True: one the user coordinates; admins every network)."""
+    network = db.session.get(Network, network_id)
+    if network is None:
+        abort(404)
+    if coordinate and not can_coordinate(network):
+        abort(403)
+    return network
+
+
 def template_helpers() -> dict:
     """The same predicates, for templates to hide what a user may not do."""
     return {

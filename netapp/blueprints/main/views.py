@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from netapp.audit import AuditEvent
+from netapp.blueprints.admin import queries as admin_queries
 from netapp.blueprints.evaluations.queries import open_for_participant
 from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.joining import queries as joining_queries
@@ -16,6 +17,7 @@ from netapp.mail import status_labels as outbox_status_labels
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     coordinated_network_ids,
+    is_admin,
     is_coordinator,
     is_manager,
     managed_persons_clause,
@@ -34,7 +36,9 @@ bp = Blueprint("main", __name__)
 def index():
     def render_body() -> str:
         networks = registry_queries.networks()
-        return render_template("main/_index_body.html", networks=networks)
+        return render_template("main/_index_body.html", networks=networks,
+                               installation_name=current_app.config.get("INSTALLATION_NAME", ""),
+                               installation_contact=current_app.config.get("INSTALLATION_CONTACT_EMAIL", ""))
 
     body = fragment("main.index", (), render_body)
     return render_template("_fragment_page.html", page_title=_("Nettverk i barnepalliasjon"), body=body)
@@ -79,10 +83,12 @@ def dashboard():
     # Open evaluations of the user's networks not answered yet: one query (none for non-participants).
     evaluations_waiting = open_for_participant(participant_network_ids(), current_user.person_id,
                                                unanswered_only=True, limit=5)
+    # A new installation: the administrator is walked through its first steps until they are done.
+    first_steps = admin_queries.first_steps() if is_admin() else None
     return render_template(
         "main/dashboard.html", networks=networks, pending=pending, stats=stats, staff_count=staff_count,
         memberships=memberships, person=person, my_events=my_events,
-        evaluations_waiting=evaluations_waiting,
+        evaluations_waiting=evaluations_waiting, first_steps=first_steps,
     )
 
 
