@@ -18,7 +18,8 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 help:
 	@echo "netapp"
-	@echo "  make run           install, migrate, load the demo data if empty, serve at http://127.0.0.1:5000"
+	@echo "  make run           install, migrate, load municipalities and (if empty) the demo data, serve at http://127.0.0.1:5000"
+	@echo "                     (PORT=5001 serves elsewhere; links in e-mails follow unless BASE_URL is given)"
 	@echo "  make test          the whole suite on SQLite, then (without browser tests) on PostgreSQL"
 	@echo "  make bench         benchmark the main pages with wrk (demo data; national data on SQLite and PostgreSQL); writes bench-results/"
 	@echo "  make migrate       apply the database migrations"

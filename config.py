@@ -137,6 +137,13 @@ class ProductionConfig(Config):
     def validate(cls) -> None:
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (NETAPP_ENV=production).")
+        # Links in e-mails are BASE_URL + path: a guessed default would send people elsewhere.
+        base_url = os.environ.get("BASE_URL", "").strip()
+        if not base_url:
+            raise RuntimeError("BASE_URL must be set in production (NETAPP_ENV=production): the address the "
+                               "app is served at, e.g. https://netapp.kommune.no; links in e-mails start with it.")
+        if not base_url.startswith(("https://", "http://")):
+            raise RuntimeError(f"BASE_URL must start with https:// (or http://), not {base_url!r}.")
 
 
 CONFIGS = {

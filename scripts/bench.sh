@@ -81,6 +81,8 @@ SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 export SECRET_KEY
 # Nothing here sends mail; keep the app away from any real server all the same.
 export MAIL_SERVER=127.0.0.1 MAIL_PORT=9
+# Production refuses to start without BASE_URL; no mail is sent, so any address does.
+export BASE_URL="${BASE_URL:-http://127.0.0.1}"
 
 # ---------------------------------------------------------------- data
 

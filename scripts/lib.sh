@@ -22,6 +22,15 @@ port_open() {
     (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
+# served_url HOST PORT: the address a browser reaches the server at (BASE_URL's default):
+# a server listening on every interface is reached on 127.0.0.1.
+served_url() {
+    case "$1" in
+        0.0.0.0 | :: | "") printf 'http://127.0.0.1:%s\n' "$2" ;;
+        *) printf 'http://%s:%s\n' "$1" "$2" ;;
+    esac
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

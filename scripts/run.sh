@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Serve netapp locally: migrate, load the demo data into an empty database, start the
-# development mail catcher (127.0.0.1:8025) and the scheduler that sends the outbox, and serve
-# with gunicorn at http://127.0.0.1:5000. Ctrl-C stops the server and the helpers started here.
-# Settings: NETAPP_ENV (development), HOST, PORT, WORKERS, SCHEDULER=0 to leave the outbox alone.
+# Serve netapp locally: migrate, load the counties and municipalities, load the demo data into an
+# empty database, start the development mail catcher (127.0.0.1:8025) and the scheduler that sends
+# the outbox, and serve with gunicorn at http://127.0.0.1:5000. Ctrl-C stops the server and the
+# helpers started here.
+# Settings: NETAPP_ENV (development), HOST, PORT, WORKERS, SCHEDULER=0 to leave the outbox alone,
+# BASE_URL (the start of links in e-mails; http://HOST:PORT unless given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -13,6 +15,9 @@ FLASK=("$BIN/flask" --app wsgi)
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-5000}"
 WORKERS="${WORKERS:-2}"
+# Links in e-mails point where this server answers, unless the address is given.
+BASE_URL="${BASE_URL:-$(served_url "$HOST" "$PORT")}"
+export BASE_URL
 MAIL_HOST=127.0.0.1
 MAIL_PORT_DEV=8025
 
@@ -20,6 +25,9 @@ MAIL_PORT_DEV=8025
 
 say "Applying migrations (NETAPP_ENV=$NETAPP_ENV)"
 "${FLASK[@]}" db upgrade
+
+say "Loading Norway's counties and municipalities (changes nothing when they are current)"
+"${FLASK[@]}" reference load
 
 say "Loading the demo data if the database is empty"
 "${FLASK[@]}" seed-demo --if-empty
@@ -75,7 +83,7 @@ fi
 if port_open "$HOST" "$PORT"; then
     die "something already listens on $HOST:$PORT; stop it, or serve elsewhere: make run PORT=5001"
 fi
-say "Serving netapp at http://$HOST:$PORT (Ctrl-C stops)"
+say "Serving netapp at http://$HOST:$PORT (Ctrl-C stops; links in e-mails start with $BASE_URL)"
 # In the background and waited for, so that a signal to this script alone also stops it all.
 "$BIN/gunicorn" --workers "$WORKERS" --bind "$HOST:$PORT" --access-logfile - wsgi:app &
 PIDS+=("$!")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +14,7 @@ from netapp.extensions import db
 
 ENV_NAMES = [
     "NETAPP_ENV", "DATABASE_URL", "SECRET_KEY", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS",
-    "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+    "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "BASE_URL",
 ]
 
 
@@ -57,6 +58,7 @@ def test_development_is_the_default(env):
 def test_netapp_env_picks_the_config_class(env, value, expected):
     env.setenv("NETAPP_ENV", value)
     env.setenv("SECRET_KEY", "a-real-secret")
+    env.setenv("BASE_URL", "https://netapp.kommune.example")
     env.load()
     assert config.config_for() is getattr(config, expected)
 
@@ -91,12 +93,54 @@ def test_production_refuses_to_start_without_secret_key(env, tmp_path):
 def test_production_starts_with_secret_key_and_secure_cookies(env, tmp_path):
     env.setenv("NETAPP_ENV", "production")
     env.setenv("SECRET_KEY", "s3cr3t-from-the-environment")
+    env.setenv("BASE_URL", "https://netapp.kommune.example")
     env.load()
     app = make_app(tmp_path=tmp_path)
     assert app.config["SECRET_KEY"] == "s3cr3t-from-the-environment"
+    assert app.config["BASE_URL"] == "https://netapp.kommune.example"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert not app.debug and not app.testing
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "netapp.kommune.example"])
+def test_production_refuses_to_start_without_base_url(env, tmp_path, value):
+    env.setenv("NETAPP_ENV", "production")
+    env.setenv("SECRET_KEY", "a-real-secret")
+    if value is not None:
+        env.setenv("BASE_URL", value)
+    env.load()
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        make_app(tmp_path=tmp_path)
+
+
+def test_base_url_links_e_mails_to_where_the_app_is_served(env, tmp_path):
+    from netapp.mail import absolute_url
+
+    env.setenv("BASE_URL", "http://127.0.0.1:5123")
+    env.load()
+    app = make_app("development", tmp_path=tmp_path)
+    with app.app_context():
+        assert absolute_url("auth.login") == "http://127.0.0.1:5123/auth/login"
+
+
+@pytest.mark.parametrize(("host", "port", "url"), [
+    ("127.0.0.1", "5001", "http://127.0.0.1:5001"), ("0.0.0.0", "8080", "http://127.0.0.1:8080"),
+    ("netapp.local", "5000", "http://netapp.local:5000"),
+])
+def test_make_run_port_sets_base_url_unless_given(host, port, url):
+    """scripts/run.sh (make run PORT=...) exports BASE_URL as served_url HOST PORT when none is given."""
+    scripts = config.BASE_DIR / "scripts"
+    derived = subprocess.run(["bash", "-c", f'. "{scripts / "lib.sh"}"; served_url "$0" "$1"', host, port],
+                             capture_output=True, text=True, check=True)
+    assert derived.stdout.strip() == url
+    run_sh = (scripts / "run.sh").read_text(encoding="utf-8")
+    assert 'BASE_URL="${BASE_URL:-$(served_url "$HOST" "$PORT")}"' in run_sh and "export BASE_URL" in run_sh
+
+
+def test_development_without_base_url_takes_the_default_port(env):
+    env.load()
+    assert create_app("development").config["BASE_URL"] == "http://127.0.0.1:5000"
 
 
 # DATABASE_URL

@@ -16,6 +16,7 @@ def test_security_headers_on_every_page(client):
 
 def test_production_sets_hsts_and_secure_cookies(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("BASE_URL", "https://netapp.kommune.example")
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
