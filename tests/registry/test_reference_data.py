@@ -7,6 +7,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from netapp.blueprints.registry.import_parse import parse_file
+from netapp.blueprints.registry.import_plan import plan_import
 from netapp.blueprints.registry.models import County, Organisation, OrganisationKind, ReferenceRevision
 from netapp.blueprints.registry.reference import load_reference_data
 from netapp.blueprints.registry.reference_data import REVISION_2024, REVISIONS, Revision
@@ -119,3 +121,28 @@ def test_the_demo_region_is_linked_when_the_reference_data_comes_later(app):
     result = load_reference_data()
     assert result.counts["created"] == 342 and result.counts["linked"] == 0
     assert _municipalities_in_force() == 357 and _municipality("1103").id == stavanger_id
+
+
+def _ended_kvitsoy() -> Organisation:
+    load_reference_data()
+    load_reference_data((*REVISIONS, _merged_revision()))
+    db.session.commit()
+    return _municipality("1144")
+
+
+def test_an_ended_municipality_is_no_new_choice_but_keeps_its_workplaces(client, world):
+    kvitsoy = _ended_kvitsoy()
+    factories.make_workplace(kvitsoy, "Kvitsøy helsestasjon")
+    db.session.commit()
+    page = client.get("/register").get_data(as_text=True)
+    assert "Kvitsøy og Bokn" in page and ">Kvitsøy<" not in page  # no new workplace in Kvitsøy
+    assert "Kvitsøy helsestasjon" in page  # the existing workplace still to choose
+
+    header = "Fornavn;Etternavn;E-post;Arbeidssted;Kommune"
+    plan = plan_import(parse_file("\r\n".join([
+        header, "Ny;Person;ny@test.example;Kvitsøy skole;1144",
+        "Gammel;Plass;gammel@test.example;Kvitsøy helsestasjon;Kvitsøy"]).encode("utf-8-sig"), "personer.csv"),
+        network=world.network)
+    new, existing = plan.rows
+    assert any("ikke lenger en kommune" in error for error in new.errors)
+    assert not existing.errors and existing.workplace.name == "Kvitsøy helsestasjon"

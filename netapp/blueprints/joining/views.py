@@ -61,7 +61,7 @@ def _registration_form(network: Network | None, *, fixed_network: bool, **defaul
         SelectChoice(wid, name, optgroup=org) for wid, name, org in groups
     ]
     form.new_workplace_organisation_id.choices = choices(
-        [(0, _("Velg kommune eller organisasjon"))] + [(o.id, o.name) for o in registry_queries.organisations()]
+        [(0, _("Velg kommune eller organisasjon"))] + [(o.id, o.name) for o in registry_queries.organisations(form.new_workplace_organisation_id.data)]
     )
     form.new_workplace_sector.choices = sector_choices(blank=_("Velg sektor"))
     return form

@@ -33,6 +33,7 @@ from netapp.blueprints.registry.models import (
     Workplace,
 )
 from netapp.extensions import db
+from netapp.timeutil import format_date
 from netapp.validators import check_email, parse_int
 
 CHUNK = 500
@@ -337,6 +338,12 @@ def _plan_workplace(plan: RowPlan, values: dict[str, str], lookups: Lookups, sec
     if organisation is not None:
         workplace = lookups.workplaces.get((organisation.id, match_key(name)))
         if workplace is None:
+            if organisation.valid_to is not None:
+                # A workplace already there stays where it is; a new one goes in a municipality in force.
+                plan.errors.append(_("%(municipality)s er ikke lenger en kommune (fra %(day)s). Skriv kommunen "
+                                     "arbeidsstedet hører til nå.", municipality=organisation.name,
+                                     day=format_date(organisation.valid_to)))
+                return
             plan.new_workplace = (organisation, name, sector)
             return
     else:

@@ -121,8 +121,13 @@ def professions() -> list[str]:
     return list(db.session.scalars(select(Person.profession).where(Person.profession != "").distinct().order_by(Person.profession)))
 
 
-def organisations() -> list:
-    return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)))
+def organisations(keep_id: int | None = None) -> list:
+    """(id, name) of the organisations to choose from: a municipality no longer in force only when
+    it is the one already chosen (`keep_id`)."""
+    offered = Organisation.valid_to.is_(None)
+    if keep_id:
+        offered = offered | (Organisation.id == keep_id)
+    return list(db.session.execute(select(Organisation.id, Organisation.name).where(offered).order_by(Organisation.name)))
 
 
 def organisation_menus() -> tuple[list, list]:
