@@ -41,7 +41,12 @@ DEMO_ACCOUNTS = {
 
 
 def load_demo() -> dict[str, int]:
-    """Create the demo installation; flushes, the caller commits."""
+    """Create the demo installation; flushes, the caller commits.
+
+    Its history up to 2024 is fixed (who joined when); everything later is counted from today
+    (who left, the events, registrations, evaluations), so the demo tells the same story on any day
+    from 1 January 2025 on, and nothing in it is dated after today but what is planned (events)."""
+    today = today_oslo()
     # The region's municipalities as the reference data has them, in their county (Rogaland).
     orgs = dict(ensure_municipalities(number for number, _name in S.MUNICIPALITIES))
     for key, (kind, name) in S.ORGANISATIONS.items():
@@ -79,8 +84,8 @@ def load_demo() -> dict[str, int]:
         joined = date.fromisoformat(spec.get("joined", "2022-03-01"))
         person = _person(spec, workplaces, managers.get(spec.get("manager")), joined)
         services.add_membership(person, network, MembershipRole.RESOURCE_PERSON, joined)
-        if spec.get("left"):
-            services.deactivate_person(person, date.fromisoformat(spec["left"]))
+        if spec.get("left_days_ago"):
+            services.deactivate_person(person, today - timedelta(days=spec["left_days_ago"]))
         people[spec["key"]] = person
         return person
 
@@ -147,7 +152,7 @@ def _event(network: Network, kind: EventKind, title: str, day: date, start: tupl
 def _load_activities(regional: Network, stavanger: Network, people: dict[str, Person]) -> dict[str, int]:
     """Events and evaluations around today, so the demo always has a past and a coming term."""
     today = today_oslo()
-    members = [people[spec["key"]] for spec in S.RESOURCE_PERSONS if not spec.get("left")]
+    members = [people[spec["key"]] for spec in S.RESOURCE_PERSONS if not spec.get("left_days_ago")]
     ressurs = people["ressurs"]
     others = [p for p in members if p is not ressurs]
 
@@ -179,12 +184,16 @@ def _load_activities(regional: Network, stavanger: Network, people: dict[str, Pe
 
     registrations = 0
 
+    now = utcnow()
+
     def register(event: Event, persons, attended=None) -> None:
         nonlocal registrations
         for i, person in enumerate(persons):
+            # Two to three weeks before the event; for an event still to come, in the last days.
+            registered_at = min(event.starts_at - timedelta(days=20 - i % 10), now - timedelta(days=1 + i % 10))
             db.session.add(EventRegistration(
                 event=event, person=person, attended=None if attended is None else (i % 7 != 3 or person is ressurs),
-                registered_at=event.starts_at - timedelta(days=20 - i % 10)))
+                registered_at=registered_at))
             registrations += 1
 
     register(past, [ressurs, *others[:29]], attended=True)
@@ -232,7 +241,8 @@ def _load_activities(regional: Network, stavanger: Network, people: dict[str, Pe
             evaluation_services.write_batch(q.id, batch, q.closed_at.date() if q.closed_at else day)
 
     questionnaire("Evaluering av nettverkssamlingen", QuestionnaireStatus.OPEN, past, 20, 58)
-    questionnaire("Evaluering av nettverket 2025", QuestionnaireStatus.CLOSED, None, 25, 300)
+    questionnaire(f"Evaluering av nettverket {(today - timedelta(days=300)).year}", QuestionnaireStatus.CLOSED,
+                  None, 25, 300)
     questionnaire("Evaluering av fagdagen", QuestionnaireStatus.DRAFT, full, 0, 0)
     db.session.flush()
     return {"events": 5 + len(wheel), "event_registrations": registrations, "evaluation_responses": responses}

@@ -270,7 +270,7 @@ RESOURCE_PERSONS = [
          position_percent=50, public_consent=True, joined="2024-03-01"),
     dict(key="linn-hovland", first_name="Linn", last_name="Hovland", email="linn.hovland@sandnes.demo.example",
          phone="+47 400 00 019", profession="Barnehagelærer", workplace="snd-barnehage", manager="snd-oppvekst",
-         position_percent=100, public_consent=True, joined="2023-08-15", left="2025-06-30"),
+         position_percent=100, public_consent=True, joined="2023-08-15", left_days_ago=150),
     # --- Sola (4) ---
     dict(key="nina-kvalvag", first_name="Nina", last_name="Kvalvåg", email="nina.kvalvag@sola.demo.example",
          phone="+47 400 00 020", profession="Sykepleier", workplace="sola-hjemmesykepleie", manager="sola-helse",
@@ -325,7 +325,7 @@ RESOURCE_PERSONS = [
     dict(key="fredrik-ueland", first_name="Fredrik", last_name="Ueland",
          email="fredrik.ueland@eigersund.demo.example", phone="+47 400 00 034", profession="Sosionom",
          workplace="eig-tildeling", manager="eig-helse", position_percent=100, public_consent=True,
-         joined="2024-04-02", left="2025-06-30"),
+         joined="2024-04-02", left_days_ago=150),
     # --- Strand (3) ---
     dict(key="vigdis-fjelde", first_name="Vigdis", last_name="Fjelde", email="vigdis.fjelde@strand.demo.example",
          phone="+47 400 00 035", profession="Sykepleier", workplace="strand-hjemmesykepleie",
@@ -335,7 +335,7 @@ RESOURCE_PERSONS = [
          manager="strand-helse", position_percent=50, public_consent=False, joined="2023-09-01"),
     dict(key="espen-bo", first_name="Espen", last_name="Bø", email="espen.bo@strand.demo.example",
          phone="+47 400 00 037", profession="Ergoterapeut", workplace="strand-fysio-ergo", manager="strand-helse",
-         position_percent=100, public_consent=True, joined="2024-02-01", left="2025-06-30"),
+         position_percent=100, public_consent=True, joined="2024-02-01", left_days_ago=150),
     # --- Gjesdal (3) ---
     dict(key="anette-byberg", first_name="Anette", last_name="Byberg", email="anette.byberg@gjesdal.demo.example",
          phone="+47 400 00 038", profession="Vernepleier", workplace="gjesdal-avlastning", manager="gjesdal-helse",

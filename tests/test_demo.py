@@ -1,8 +1,13 @@
 """The demo data mirrors the network described in the final report, the same every time."""
 
-from sqlalchemy import func, select
+from datetime import UTC, date, datetime, time
 
+import pytest
+from sqlalchemy import Date, DateTime, func, select
+
+from netapp import timeutil
 from netapp.blueprints.auth.models import User
+from netapp.blueprints.gatherings.models import Event, EventRegistration
 from netapp.blueprints.registry.models import (
     Membership,
     MembershipRole,
@@ -14,6 +19,7 @@ from netapp.blueprints.registry.models import (
     Sector,
     Workplace,
 )
+from netapp.demo import load_demo
 from netapp.extensions import db
 from tests.conftest import wipe_tables
 
@@ -79,3 +85,84 @@ def test_seed_demo_only_fills_an_empty_database(runner):
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])
     assert quiet.exit_code == 0
     assert db.session.scalar(select(func.count(Network.id))) == 2
+
+
+# ---------------------------------------------------------------- the demo and today
+
+# What is planned may lie ahead: an event and its registration deadline.
+PLANNED = {("event", "starts_at"), ("event", "ends_at"), ("event", "registration_deadline")}
+
+
+class _Clock(datetime):
+    """datetime with a chosen now: netapp.timeutil's utcnow() and today_oslo(), which every model
+    default and service asks, read it through timeutil's `datetime`."""
+
+    moment = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.moment.astimezone(tz) if tz else cls.moment.replace(tzinfo=None)
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    def freeze(day: date) -> datetime:
+        monkeypatch.setattr(_Clock, "moment", datetime.combine(day, time(10, 0), tzinfo=UTC))
+        monkeypatch.setattr(timeutil, "datetime", _Clock)
+        assert timeutil.today_oslo() == day
+        return timeutil.utcnow()
+    return freeze
+
+
+def _story() -> list[tuple]:
+    """The events as days from today, with their registration and attendance counts."""
+    today = timeutil.today_oslo()
+    rows = db.session.execute(
+        select(Event.title, Event.starts_at, func.count(EventRegistration.id), func.count(EventRegistration.attended))
+        .outerjoin(EventRegistration, EventRegistration.event_id == Event.id)
+        .group_by(Event.id).order_by(Event.starts_at, Event.title)
+    ).all()
+    return [(title, (timeutil.to_oslo(starts).date() - today).days, registered, marked)
+            for title, starts, registered, marked in rows]
+
+
+@pytest.mark.parametrize("day", [date(2025, 3, 10), date(2027, 11, 20)])
+def test_the_demo_dates_nothing_after_today_whatever_the_day(app, frozen_today, day):
+    now = frozen_today(day)
+    load_demo()
+    db.session.commit()
+    ahead = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if (table.name, column.name) in PLANNED or not isinstance(column.type, (Date, DateTime)):
+                continue
+            bound = now if isinstance(column.type, DateTime) else day
+            latest = db.session.scalar(select(func.max(column)).where(column > bound))
+            if latest is not None:
+                ahead.append(f"{table.name}.{column.name}: {latest}")
+    assert not ahead, f"dated after {day}: {ahead}"
+
+    late = db.session.execute(
+        select(Event.title, EventRegistration.registered_at, Event.starts_at)
+        .join(Event, Event.id == EventRegistration.event_id)
+        .where(Event.starts_at < now, EventRegistration.registered_at >= Event.starts_at)
+    ).all()
+    assert not late, late
+    assert db.session.scalar(select(func.count(EventRegistration.id)).join(Event).where(Event.starts_at < now)) > 30
+
+
+def test_the_demo_tells_the_same_story_in_two_years(app, frozen_today):
+    frozen_today(date(2025, 3, 10))
+    first_summary = load_demo()
+    db.session.commit()
+    first = _story()
+    left = db.session.scalars(select(Person.left_on).where(Person.status == PersonStatus.LEFT)).all()
+    assert {(date(2025, 3, 10) - day).days for day in left} == {150}
+    wipe_tables()
+
+    frozen_today(date(2027, 11, 20))
+    assert load_demo() == first_summary
+    db.session.commit()
+    assert _story() == first
+    # The fixed history stays: who joined when.
+    assert db.session.scalar(select(func.min(Membership.start_date))) == date(2021, 9, 1)
