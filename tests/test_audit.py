@@ -33,7 +33,7 @@ def test_coordinator_changes_are_logged_for_admins(app, client, demo, login):
     admin = app.test_client()
     login("admin@demo.example", c=admin)
     page = admin.get("/admin/audit?actor=koordinator").get_data(as_text=True)
-    assert "koordinator@demo.example" in page and "position_percent" in page and "endret" in page
+    assert "koordinator@demo.example" in page and "Stillingsprosent" in page and "endret" in page
     assert client.get("/admin/audit").status_code == 403
 
 

@@ -105,14 +105,26 @@ def test_enqueue_joins_the_callers_transaction(outbox):
 
 
 def test_enqueue_template_renders_text_without_html(outbox):
+    class Person:
+        first_name = "Kari"
+
     class User:
-        display_name = "Kari Nordmann"
+        person = Person()
+
+    class Account:  # an account without a person (an administrator): no greeting by address
+        person = None
+        display_name = email = "admin@test.example"
 
     enqueue_template("kari@test.example", "Nytt passord", "auth/emails/reset_password",
                      user=User(), link="http://localhost/auth/x", hours=2)
-    [msg] = outbox()
-    assert "Kari Nordmann" in msg.body_text and "http://localhost/auth/x" in msg.body_text
-    assert msg.body_html is None
+    enqueue_template("admin@test.example", "Nytt passord", "auth/emails/reset_password",
+                     user=Account(), link="http://localhost/auth/y", hours=1)
+    kari, admin = outbox()
+    assert kari.body_text.startswith("Hei Kari,\n") and "http://localhost/auth/x" in kari.body_text
+    assert "i 2 timer" in kari.body_text
+    assert kari.body_html is None
+    assert admin.body_text.startswith("Hei,\n") and "admin@test.example" not in admin.body_text
+    assert "i 1 time." in admin.body_text
 
 
 # ---------------------------------------------------------------- sending

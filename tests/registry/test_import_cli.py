@@ -52,7 +52,7 @@ def test_real_import_with_network_option(runner, world, tmp_path):
                  "liste.xlsx")
     result = runner.invoke(args=["registry", "import", path, "--network", "gruppe"])
     assert result.exit_code == 0, result.output
-    assert "Importert: 1 nye, 0 oppdatert, 0 uendret." in result.output
+    assert "Importert: 1 ny, 0 oppdatert, 0 uendret." in result.output
     assert networks_of(person("kari@x.example")) == {"gruppe"}
 
     result = runner.invoke(args=["registry", "import", path, "--network", "finnes-ikke"])

@@ -76,7 +76,7 @@ def test_upload_preview_and_confirm_imports_in_one_go(client, coordinator, world
     done = client.post(response.location, follow_redirects=True)
     page = done.get_data(as_text=True)
     assert "Importen er fullført: 2 nye, 0 oppdatert, 0 uendret." in page
-    assert "1 nye arbeidssteder mangler sektor" in page
+    assert "1 nytt arbeidssted mangler sektor" in page
     assert done.request.path == "/registry/"
     assert networks_of(person("ase@x.example")) == {"regionalt"}
     assert uploads() == 0  # forgotten once imported
@@ -119,7 +119,7 @@ def test_wrong_type_and_empty_files_are_refused_on_the_form(client, coordinator,
 def test_too_many_rows_are_refused_on_the_form(client, coordinator, world, app, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 1)
     response = upload(client, GOOD, network=world.regional)
-    assert "mer enn 1 rader" in response.get_data(as_text=True)
+    assert "mer enn 1 rad." in response.get_data(as_text=True)
     assert uploads() == 0
 
 

@@ -1,5 +1,6 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -142,4 +143,5 @@ class InviteForm(_TextForm):
         if not addresses:
             raise ValidationError(_("Skriv minst én e-postadresse."))
         if len(addresses) > MAX_INVITATIONS:
-            raise ValidationError(_("Send høyst %(num)d invitasjoner om gangen.", num=MAX_INVITATIONS))
+            raise ValidationError(ngettext("Send høyst %(num)d invitasjon om gangen.",
+                                           "Send høyst %(num)d invitasjoner om gangen.", MAX_INVITATIONS))

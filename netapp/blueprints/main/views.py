@@ -8,6 +8,7 @@ from netapp.blueprints.admin import queries as admin_queries
 from netapp.blueprints.evaluations.queries import open_for_participant
 from netapp.blueprints.gatherings import queries as gatherings_queries
 from netapp.blueprints.joining import queries as joining_queries
+from netapp.blueprints.main import audit_words
 from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network, Person
 from netapp.cache import cached, fragment
@@ -130,7 +131,10 @@ def audit_log():
     page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     types = db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
     args = filter_args()
-    return render_template("main/audit.html", page=page, types=types, actor=actor, object_type=object_type, args=args)
+    field_names = audit_words.field_names()
+    return render_template("main/audit.html", page=page, types=types, actor=actor, object_type=object_type, args=args,
+                           action_names=audit_words.action_names(), type_names=audit_words.object_type_names(),
+                           fields_in_words=lambda fields: audit_words.fields_in_words(fields, field_names))
 
 
 @bp.app_context_processor

@@ -88,7 +88,8 @@ def import_command(file: Path, dry_run: bool, network_slug: str | None, verbose:
     result = apply_import(plan)
     db.session.commit()
     log.info("command-line import of %s: %s", file.name, result)
-    click.echo(f"Importert: {result['created']} nye, {result['updated']} oppdatert, {result['unchanged']} uendret.")
+    new = "ny" if result["created"] == 1 else "nye"  # the commands speak bokmål only (no catalogue)
+    click.echo(f"Importert: {result['created']} {new}, {result['updated']} oppdatert, {result['unchanged']} uendret.")
     if result["workplaces"]:
         click.echo(f"Nye arbeidssteder: {result['workplaces']}, av dem uten sektor: {result['workplaces_without_sector']}.")
 
@@ -102,7 +103,7 @@ def export_command(fmt: str, output: Path, network_slug: str | None):
     network = _network(network_slug)
     content, _filename, _mimetype, count = export_persons(fmt, Person.id.is_not(None), None, network)
     output.write_bytes(content)
-    click.echo(f"Eksporterte {count} personer til {output}.")
+    click.echo(f"Eksporterte {count} {'person' if count == 1 else 'personer'} til {output}.")
 
 
 @reference_cli.command("load")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from netapp.blueprints.registry.columns import COLUMNS, REQUIRED, field_labels, match_key
 from netapp.spreadsheets import unescape_formula
@@ -87,7 +88,8 @@ def _numbered_rows(rows: Iterable[list[str]], max_rows: int) -> list[tuple[int, 
         blank_run = 0
         result.append((number, cells))
         if len(result) > max_rows + 1:  # +1: the header row
-            raise ImportFileError(_("Filen har mer enn %(max)d rader. Del den opp i flere filer.", max=max_rows))
+            raise ImportFileError(ngettext("Filen har mer enn %(num)d rad. Del den opp i flere filer.",
+                                           "Filen har mer enn %(num)d rader. Del den opp i flere filer.", max_rows))
     return result
 
 

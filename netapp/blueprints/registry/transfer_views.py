@@ -7,6 +7,7 @@ import logging
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -161,11 +162,14 @@ def confirm_import(token: str):
         flash(_("Filen har avviste rader, og ingenting er importert. Rett radene og last opp filen på nytt."), "danger")
         return redirect(url_for("registry.preview_import", token=token))
     db.session.commit()
-    flash(_("Importen er fullført: %(created)d nye, %(updated)d oppdatert, %(unchanged)d uendret.",
-            created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"]), "success")
+    flash(_("Importen er fullført: %(created)s, %(updated)s, %(unchanged)s.",
+            created=ngettext("%(num)d ny", "%(num)d nye", counts["created"]),
+            updated=ngettext("%(num)d oppdatert", "%(num)d oppdatert", counts["updated"]),
+            unchanged=ngettext("%(num)d uendret", "%(num)d uendret", counts["unchanged"])), "success")
     if counts["workplaces_without_sector"]:
-        flash(_("%(count)d nye arbeidssteder mangler sektor. Fullfør dem under Arbeidssteder.",
-                count=counts["workplaces_without_sector"]), "warning")
+        flash(ngettext("%(num)d nytt arbeidssted mangler sektor. Fullfør det under Arbeidssteder.",
+                       "%(num)d nye arbeidssteder mangler sektor. Fullfør dem under Arbeidssteder.",
+                       counts["workplaces_without_sector"]), "warning")
     return redirect(url_for("registry.list_persons"))
 
 
