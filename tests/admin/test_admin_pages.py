@@ -71,6 +71,9 @@ def test_municipalities_are_ticked_one_by_one_and_an_ended_one_stays_offered_whi
     assert response.status_code == 302
     db.session.refresh(world.network)
     assert {m.name for m in world.network.region} == {"Stavanger", "Kristiansand"}
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "Network",
+                                                         AuditEvent.object_id == world.network.id)).all()
+    assert "region" in {field for event in logged for field in event.fields.split(", ")}
 
 
 def test_a_refused_network_keeps_what_was_typed_and_says_why_beside_the_field(world, client, login):

@@ -6,6 +6,14 @@ from wtforms.validators import DataRequired, Length, Optional
 from netapp.validators import ValidEmail, int_choice
 from netapp.versioning import VersionField
 
+
+
+def int_or_none(value) -> int:
+    """coerce= for a required numeric select whose first option, "choose ...", has the empty value
+    (HTML wants it so): the empty value is 0, which the required check refuses."""
+    return 0 if value in ("", None) else int_choice(value)
+
+
 DESCRIPTION_HELP = _l("Vises på nettverkets offentlige side. Skriv aldri opplysninger om pasienter eller barn her.")
 
 
@@ -48,7 +56,7 @@ class OrganisationForm(FlaskForm):
 
 class WorkplaceForm(FlaskForm):
     version = VersionField()
-    organisation_id = SelectField(_l("Organisasjon"), coerce=int_choice,
+    organisation_id = SelectField(_l("Organisasjon"), coerce=int_or_none,
                                   validators=[DataRequired(_l("Velg organisasjonen."))],
                                   description=_l("En kommune eller en annen organisasjon."))
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet.")), Length(max=200)],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from netapp import audit
 from netapp.blueprints.auth import services as auth_services
 from netapp.blueprints.registry import network_services
 from netapp.blueprints.registry import services as registry_services
@@ -23,7 +24,10 @@ def update_network(network: Network, *, name: str, slug: str, short_name: str, d
     network.name = name.strip()
     network.short_name = (short_name or "").strip()
     update_network_about(network, description=description, contact_email=contact_email)
+    before = {m.id for m in network.region}
     network_services.set_region(network, region_ids)
+    if {m.id for m in network.region} != before:  # a row of network_region, not a column: logged apart
+        audit.record("update", network, ["region"])
     if is_default:
         network_services.make_default(network)
     else:

@@ -286,7 +286,7 @@ def edit_organisation(organisation_id: int):
 # ---------------------------------------------------------------- workplaces
 
 def _fill_workplace_choices(form: WorkplaceForm) -> None:
-    form.organisation_id.choices = choices([(0, _("Velg organisasjon"))] + list(queries.organisation_choices()))
+    form.organisation_id.choices = choices([("", _("Velg organisasjon"))] + list(queries.organisation_choices()))
     form.sector.choices = sector_choices(blank=_("Velg sektor"))
 
 
