@@ -93,7 +93,7 @@ def _network_or_fail(slug: str) -> Network:
 def networks_create(name: str, slug: str, short_name: str, contact_email: str | None, description: str,
                     regions: tuple[str, ...], counties: tuple[str, ...], is_default: bool):
     """Lag et nettverk med navn, region og kontaktadresse."""
-    region_ids = _municipality_ids(_split(regions))
+    region_ids = _municipality_ids([number.zfill(4) for number in _split(regions)])
     try:
         region_ids += network_services.municipality_ids_for_counties(_split(counties))
         network = network_services.create_network(
