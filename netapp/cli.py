@@ -166,6 +166,9 @@ def networks_add_coordinator(slug: str, email: str, first_name: str, last_name: 
         click.echo(f"{person.full_name} er allerede koordinator for {network.name}.")
     else:
         click.echo(f"{person.full_name} er nå koordinator for {network.name}, og får e-post om det.")
+    if account is None:
+        click.echo(f"{person.full_name} har ingen konto ennå. Lag den med «flask --app wsgi users create "
+                   f"--email {person.email} --role coordinator --network {network.slug}».")
 
 
 @click.command("seed-demo")

@@ -150,3 +150,13 @@ def test_users_create_coordinator_once_the_network_exists(runner):
     assert after.exit_code == 0, after.output
     network = db.session.scalar(select(Network).where(Network.slug == "sor-rogaland"))
     assert [m.person.email for m in network.memberships if m.role == MembershipRole.COORDINATOR] == ["k@test.example"]
+
+
+def test_add_coordinator_from_the_registry_says_when_there_is_no_account(runner, outbox):
+    network = factories.make_network("nett")
+    factories.make_person(network, email="rita@test.example", first_name="Rita")
+    db.session.commit()
+    result = runner.invoke(args=["networks", "add-coordinator", "nett", "Rita@Test.example"])
+    assert result.exit_code == 0, result.output
+    assert "ingen konto" in result.output and "users create --email rita@test.example" in result.output
+    assert len(outbox("rita@test.example")) == 1
