@@ -30,6 +30,7 @@ class FirstSteps:
     network: bool  # a network with a region
     organisations: bool  # an organisation that is not a municipality, or a workplace (an import makes them)
     coordinators: bool  # someone coordinates a network
+    network_id: int | None = None  # the default network (or the first), whose coordinators step 3 names
 
     @property
     def done(self) -> bool:
@@ -42,8 +43,9 @@ def first_steps() -> FirstSteps:
         exists().where(network_region.c.network_id == Network.id),
         or_(exists().where(Organisation.kind != OrganisationKind.MUNICIPALITY), exists().where(Workplace.id.is_not(None))),
         exists().where(Membership.role == MembershipRole.COORDINATOR, Membership.end_date.is_(None)),
+        select(Network.id).order_by(Network.is_default.desc(), Network.id).limit(1).scalar_subquery(),
     )).one()
-    return FirstSteps(*(bool(value) for value in row))
+    return FirstSteps(*(bool(value) for value in row[:3]), network_id=row[3])
 
 
 def network_list():
