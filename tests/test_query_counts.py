@@ -85,7 +85,7 @@ PAGES = {
     "/n/nettverket": (None, lambda n: (f"Fornavn{n - 1} Hansen" if (n - 1) % 2 else f"Fornavn{n - 1} Etternavn{n - 1}")
                       if n <= 200 else "Neste"),
     "/staff/": ("leder@test.example", lambda n: "Etternavn0, Fornavn0"),
-    "/registrations/": ("k@test.example", lambda n: f"{n} påmeldinger"),
+    "/registrations/": ("k@test.example", lambda n: f"{n} søknader"),
 }
 
 

@@ -95,8 +95,8 @@ def test_coordinator_approves_a_pending_registration_and_the_person_gets_a_passw
     email = "ingeborg.lima@time.demo.example"
     page = open_page("coordinator")
     page.goto("/dashboard")
-    nav(page).get_by_role("link", name="Påmeldinger").click()
-    expect(h1(page)).to_have_text("Påmeldinger")
+    nav(page).get_by_role("link", name="Søknader").click()
+    expect(h1(page)).to_have_text("Søknader om å bli med")
     page.get_by_role("link", name="Ingeborg Lima").click()
     expect(page).to_have_url(re.compile(r"/registrations/\d+$"))
     expect(h1(page)).to_contain_text("Ingeborg Lima")
@@ -182,7 +182,7 @@ def test_new_person_registers_and_the_manager_confirms_from_the_emailed_link(
     page.goto("/")
     page.locator("main").get_by_role("link", name="Meld deg på som ressursperson").click()
     expect(page).to_have_url(re.compile(r"/register"))
-    expect(h1(page)).to_have_text("Meld deg på som ressursperson")
+    expect(h1(page)).to_have_text("Søk om å bli ressursperson")
 
     network = page.get_by_label("Nettverk", exact=True)
     if network.count():
@@ -197,9 +197,9 @@ def test_new_person_registers_and_the_manager_confirms_from_the_emailed_link(
     page.get_by_label("Lederens navn", exact=True).fill("Marit Haugland")
     page.get_by_label("Lederens e-post", exact=True).fill(manager)
     page.get_by_role("checkbox", name=re.compile("offentlige side")).check()
-    page.get_by_role("button", name="Send påmeldingen").click()
+    page.get_by_role("button", name="Send søknaden").click()
     expect(page).to_have_url(re.compile(r"/register/thanks$"))
-    expect(page.get_by_role("status").filter(has_text="Påmeldingen er sendt")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Søknaden er sendt")).to_be_visible()
     page_checks.check(page)
     assert registration_status(live_server, applicant) == "awaiting_manager"
 
@@ -220,7 +220,7 @@ def test_new_person_registers_and_the_manager_confirms_from_the_emailed_link(
     assert registration_status(live_server, applicant) == "awaiting_manager"
     boss.get_by_role("button", name="Ja, jeg bekrefter").click()
     expect(boss).to_have_url(re.compile(r"/register/confirmed$"))
-    expect(boss.get_by_role("status").filter(has_text="Du har bekreftet påmeldingen")).to_be_visible()
+    expect(boss.get_by_role("status").filter(has_text="Du har bekreftet søknaden")).to_be_visible()
     assert registration_status(live_server, applicant) == "awaiting_coordinator"
     page_checks.check(boss)
 

@@ -30,9 +30,9 @@ def test_list_defaults_to_pending_and_filters(client, demo, login):
     html = client.get("/registrations/?status=awaiting_manager").get_data(as_text=True)
     assert "Hanna Gabrielsen" in html and "Ingeborg Lima" not in html
     html = client.get("/registrations/?status=approved").get_data(as_text=True)
-    assert "Ingen påmeldinger passer med filteret" in html
+    assert "Ingen søknader passer med filteret" in html
     html = client.get(f"/registrations/?network={STAVANGER}").get_data(as_text=True)
-    assert "Ingeborg Lima" not in html and "Ingen påmeldinger" in html
+    assert "Ingeborg Lima" not in html and "Ingen søknader" in html
     # An unknown status falls back to the pending ones instead of failing.
     assert "Ingeborg Lima" in client.get("/registrations/?status=bogus&page=abc").get_data(as_text=True)
 
@@ -42,7 +42,7 @@ def test_empty_list_says_what_to_do(client, demo, login):
     db.session.commit()
     login("koordinator@demo.example")
     html = client.get("/registrations/").get_data(as_text=True)
-    assert "Ingen påmeldinger venter" in html and "invitasjoner" in html
+    assert "Ingen søknader venter" in html and "invitasjoner" in html
 
 
 def test_list_is_paginated(client, demo, login):
@@ -55,7 +55,7 @@ def test_list_is_paginated(client, demo, login):
     login("koordinator@demo.example")
     first = client.get("/registrations/").get_data(as_text=True)
     second = client.get("/registrations/?page=2").get_data(as_text=True)
-    assert "58 påmeldinger" in first
+    assert "58 søknader" in first
     assert first.count("<th scope=\"row\">") == 50
     assert second.count("<th scope=\"row\">") == 8
     assert "Neste" in first

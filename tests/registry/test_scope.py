@@ -409,10 +409,10 @@ def test_approving_a_registration_does_not_overwrite_a_person_out_of_reach(app, 
     registration_id = db.session.scalar(select(Registration.id).where(Registration.email == LEDER))
     both = client_for(app, BOTH)
     page = both.get(f"/registrations/{registration_id}").get_data(as_text=True)
-    assert "Bare en administrator kan godkjenne påmeldingen" in page and leder.full_name not in page
+    assert "Bare en administrator kan godkjenne søknaden" in page and leder.full_name not in page
     assert f"/registrations/{registration_id}/approve" not in page
     response = both.post(f"/registrations/{registration_id}/approve", follow_redirects=True)
-    assert "En administrator må godkjenne påmeldingen" in response.get_data(as_text=True)
+    assert "En administrator må godkjenne søknaden" in response.get_data(as_text=True)
     assert person(leder.id).last_name == leder.last_name and memberships_of(leder.id) == set()
     db.session.expire_all()
     assert db.session.get(Registration, registration_id).status == RegistrationStatus.AWAITING_COORDINATOR

@@ -101,15 +101,15 @@ class RegistrationForm(_TextForm):
 class ManagerDecisionForm(_TextForm):
     reason = TextAreaField(
         _l("Hva er ikke riktig? (valgfritt)"), validators=[Optional(), Length(max=1000)],
-        description=_l("Begrunnelsen sendes til den som meldte seg på. %(warning)s", warning=NO_PATIENT_DATA),
+        description=_l("Begrunnelsen sendes til den som søkte. %(warning)s", warning=NO_PATIENT_DATA),
     )
 
 
 class RejectForm(_TextForm):
     reason = TextAreaField(
         _l("Begrunnelse"),
-        validators=[DataRequired(_l("Skriv en begrunnelse. Den sendes til den som meldte seg på.")), Length(max=1000)],
-        description=_l("Begrunnelsen sendes på e-post til den som meldte seg på. %(warning)s", warning=NO_PATIENT_DATA),
+        validators=[DataRequired(_l("Skriv en begrunnelse. Den sendes til den som søkte.")), Length(max=1000)],
+        description=_l("Begrunnelsen sendes på e-post til den som søkte. %(warning)s", warning=NO_PATIENT_DATA),
     )
 
 

@@ -94,7 +94,7 @@ def download(subject: Subject) -> list[Section]:
     )
     return [
         Section(
-            "registrations", _("Påmeldinger"), [
+            "registrations", _("Søknader om å bli med"), [
                 {"network": r.network.name, "status": r.status, "created_at": r.created_at,
                  "first_name": r.first_name, "last_name": r.last_name, "email": r.email, "phone": r.phone,
                  "profession": r.profession,

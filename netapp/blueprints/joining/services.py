@@ -52,7 +52,7 @@ def registration_problem(network: Network, email: str) -> str | None:
     if queries.is_current_member(network, email):
         return _("Denne e-postadressen tilhører allerede et medlem av nettverket. Ta kontakt med koordinatorene om noe er feil.")
     if queries.has_pending_registration(network, email):
-        return _("Det finnes allerede en påmelding med denne e-postadressen som venter på behandling.")
+        return _("Det finnes allerede en søknad med denne e-postadressen som venter på behandling.")
     return None
 
 
@@ -114,7 +114,7 @@ def submit_registration(data: RegistrationData, network: Network, invitation: In
         **context,
     )
     enqueue_template(
-        registration.email, _("Vi har fått påmeldingen din"), "joining/emails/receipt", **context,
+        registration.email, _("Vi har fått søknaden din"), "joining/emails/receipt", **context,
     )
     log.info("registration %s for network %s submitted", registration.id, network.slug)
     return registration
@@ -182,7 +182,7 @@ def confirm_by_manager(token: str) -> Registration | None:
     for email, language in queries.coordinator_recipients(registration.network):
         with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             enqueue_template(
-                email, _("Ny påmelding til %(network)s", network=registration.network.display_name),
+                email, _("Ny søknad til %(network)s", network=registration.network.display_name),
                 "joining/emails/coordinator_notice", registration=registration, network=registration.network,
                 workplace=workplace_label(registration), link=link,
             )
@@ -195,12 +195,12 @@ def decline_by_manager(token: str, reason: str = "") -> Registration | None:
     reason = (reason or "").strip()
     registration = _manager_update(
         token, status=RegistrationStatus.REJECTED, decided_at=utcnow(),
-        reject_reason=reason or _("Lederen bekreftet ikke påmeldingen."),
+        reject_reason=reason or _("Lederen bekreftet ikke søknaden."),
     )
     if registration is None:
         return None
     enqueue_template(
-        registration.email, _("Påmeldingen din ble ikke bekreftet"), "joining/emails/manager_declined",
+        registration.email, _("Søknaden din ble ikke bekreftet"), "joining/emails/manager_declined",
         registration=registration, network=registration.network, reason=reason,
     )
     log.info("registration %s declined by manager", registration.id)
@@ -288,7 +288,7 @@ def reject_registration(registration: Registration, user, reason: str) -> None:
     reason = reason.strip()
     _decide(registration, PENDING, user, status=RegistrationStatus.REJECTED, reject_reason=reason)
     enqueue_template(
-        registration.email, _("Påmeldingen din til %(network)s", network=registration.network.display_name),
+        registration.email, _("Søknaden din til %(network)s", network=registration.network.display_name),
         "joining/emails/rejected", registration=registration, network=registration.network, reason=reason,
     )
     log.info("registration %s rejected by user %s", registration.id, getattr(user, "id", None))

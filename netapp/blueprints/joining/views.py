@@ -103,7 +103,7 @@ def _handle_registration(form: RegistrationForm, network: Network, invitation: I
         db.session.rollback()
         return render_template("joining/token_invalid.html", kind="invitation"), 410
     db.session.commit()
-    flash(_("Takk! Påmeldingen er sendt."), "success")
+    flash(_("Takk! Søknaden er sendt."), "success")
     return redirect(url_for("joining.registration_received"))
 
 
@@ -151,10 +151,10 @@ def confirm_manager(token: str):
         action = request.form.get("action")
         if action == "confirm":
             done = services.confirm_by_manager(token)
-            message = _("Takk! Du har bekreftet påmeldingen. Koordinatorene behandler den nå.")
+            message = _("Takk! Du har bekreftet søknaden. Koordinatorene behandler den nå.")
         elif action == "decline":
             done = services.decline_by_manager(token, form.reason.data or "")
-            message = _("Takk! Påmeldingen er stoppet, og %(name)s får beskjed.", name=registration.full_name)
+            message = _("Takk! Søknaden er stoppet, og %(name)s får beskjed.", name=registration.full_name)
         else:
             abort(400)
         if done is None:
@@ -221,17 +221,17 @@ def _may_approve(existing) -> bool:
 def approve_registration(registration_id: int):
     registration = get_registration_or_404(registration_id)
     if registration.status != RegistrationStatus.AWAITING_COORDINATOR:
-        flash(_("Denne påmeldingen kan ikke godkjennes nå."), "warning")
+        flash(_("Denne søknaden kan ikke godkjennes nå."), "warning")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
     if not _may_approve(queries.existing_person(registration)):
         flash(_("E-postadressen tilhører en person i registeret som du ikke kan endre. En administrator må "
-                "godkjenne påmeldingen."), "danger")
+                "godkjenne søknaden."), "danger")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
     try:
         person = services.approve_registration(registration, current_user)
     except services.AlreadyDecided:
         db.session.rollback()
-        flash(_("Påmeldingen er allerede behandlet."), "warning")
+        flash(_("Søknaden er allerede behandlet."), "warning")
         return redirect(url_for("joining.view_registration", registration_id=registration_id))
     db.session.commit()
     flash(_("%(name)s er godkjent og er nå ressursperson i nettverket.", name=person.full_name), "success")
@@ -243,7 +243,7 @@ def approve_registration(registration_id: int):
 def reject_registration(registration_id: int):
     registration = get_registration_or_404(registration_id)
     if registration.status not in services.PENDING:
-        flash(_("Påmeldingen er allerede behandlet."), "warning")
+        flash(_("Søknaden er allerede behandlet."), "warning")
         return redirect(url_for("joining.view_registration", registration_id=registration.id))
     form = RejectForm()
     if form.validate_on_submit():
@@ -251,10 +251,10 @@ def reject_registration(registration_id: int):
             services.reject_registration(registration, current_user, form.reason.data)
         except services.AlreadyDecided:
             db.session.rollback()
-            flash(_("Påmeldingen er allerede behandlet."), "warning")
+            flash(_("Søknaden er allerede behandlet."), "warning")
             return redirect(url_for("joining.view_registration", registration_id=registration_id))
         db.session.commit()
-        flash(_("Påmeldingen er avvist, og %(name)s har fått beskjed.", name=registration.full_name), "success")
+        flash(_("Søknaden er avvist, og %(name)s har fått beskjed.", name=registration.full_name), "success")
         return redirect(url_for("joining.list_registrations"))
     return render_template("joining/reject.html", registration=registration, form=form)
 
@@ -271,7 +271,7 @@ def invite(slug: str):
             flash(ngettext("Invitasjonen er sendt til %(num)d adresse.", "Invitasjonen er sendt til %(num)d adresser.",
                            len(invited)), "success")
         if skipped:
-            flash(_("Disse er allerede medlemmer eller har en påmelding som venter, og fikk ingen invitasjon: %(list)s",
+            flash(_("Disse er allerede medlemmer eller har en søknad som venter, og fikk ingen invitasjon: %(list)s",
                     list=", ".join(skipped)), "info")
         return redirect(url_for("joining.invite", slug=network.slug))
     return render_template("joining/invite.html", network=network, form=form)
