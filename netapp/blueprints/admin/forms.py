@@ -7,7 +7,6 @@ from netapp.validators import ValidEmail, int_choice
 from netapp.versioning import VersionField
 
 
-
 def int_or_none(value) -> int:
     """coerce= for a required numeric select whose first option, "choose ...", has the empty value
     (HTML wants it so): the empty value is 0, which the required check refuses."""

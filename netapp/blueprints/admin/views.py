@@ -20,6 +20,7 @@ from netapp.blueprints.admin.forms import (
 from netapp.blueprints.registry import network_services, organisations
 from netapp.blueprints.registry.forms import sector_choices
 from netapp.blueprints.registry.models import (
+    Network,
     Organisation,
     OrganisationKind,
     Person,
@@ -90,47 +91,38 @@ def _refused(form, error: network_services.NetworkRefused) -> None:
 @bp.route("/networks/new", methods=["GET", "POST"])
 @require_admin
 def create_network():
-    form = NetworkForm()
-    selected: set[int] = set()
-    if request.method == "POST":
-        selected = _region_from_form() or _posted_region()[0]
-    if form.validate_on_submit():
-        try:
-            network = network_services.create_network(
-                form.name.data, form.slug.data, short_name=form.short_name.data or "",
-                description=form.description.data or "", contact_email=form.contact_email.data or None,
-                region_ids=selected, is_default=form.is_default.data)
-        except network_services.NetworkRefused as error:
-            db.session.rollback()
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("Nettverket %(name)s er opprettet.", name=network.name), "success")
-            return redirect(url_for("admin.list_networks"))
-    return render_template("admin/network_form.html", form=form, network=None,
-                           **_region_context(selected, _posted_region()[1]))
+    return _network_form(None)
 
 
 @bp.route("/networks/<int:network_id>/edit", methods=["GET", "POST"])
 @require_admin
 def edit_network(network_id: int):
-    network = get_network_by_id_or_404(network_id)
+    return _network_form(get_network_by_id_or_404(network_id))
+
+
+def _network_form(network: Network | None):
+    """A new network (None) or a network's changes, with its region."""
     form = NetworkForm(obj=network)
-    selected = queries.region_ids(network)
+    selected = queries.region_ids(network) if network is not None else set()
     if request.method == "POST":
         selected = _region_from_form() or _posted_region()[0]
     if form.validate_on_submit():
+        fields = {"name": form.name.data, "slug": form.slug.data, "short_name": form.short_name.data or "",
+                  "description": form.description.data or "", "contact_email": form.contact_email.data or None,
+                  "region_ids": selected, "is_default": form.is_default.data}
         try:
-            services.update_network(
-                network, name=form.name.data, slug=form.slug.data, short_name=form.short_name.data or "",
-                description=form.description.data or "", contact_email=form.contact_email.data,
-                region_ids=selected, is_default=form.is_default.data)
+            if network is None:
+                saved = network_services.create_network(**fields)
+                message = _("Nettverket %(name)s er opprettet.", name=saved.name)
+            else:
+                services.update_network(network, **fields)
+                message = _("Nettverket %(name)s er lagret.", name=network.name)
         except network_services.NetworkRefused as error:
             db.session.rollback()
             _refused(form, error)
         else:
             db.session.commit()
-            flash(_("Nettverket %(name)s er lagret.", name=network.name), "success")
+            flash(message, "success")
             return redirect(url_for("admin.list_networks"))
     return render_template("admin/network_form.html", form=form, network=network,
                            **_region_context(selected, _posted_region()[1]))
