@@ -33,6 +33,7 @@ from netapp.blueprints.auth.views import bp as auth_bp
 from netapp.blueprints.evaluations.views import bp as evaluations_bp
 from netapp.blueprints.gatherings.views import bp as gatherings_bp
 from netapp.blueprints.joining.views import bp as joining_bp
+from netapp.blueprints.look.views import bp as look_bp
 from netapp.blueprints.main.views import bp as main_bp
 from netapp.blueprints.privacy.views import bp as privacy_bp
 from netapp.blueprints.public.views import bp as public_bp
@@ -40,6 +41,7 @@ from netapp.blueprints.registry import transfer_views  # noqa: F401  (the import
 from netapp.blueprints.registry.views import bp as registry_bp
 from netapp.cache import csrf_token, fragment, remember_token, token_column
 from netapp.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from netapp.look import network_look
 from netapp.timeutil import format_date, format_datetime, format_time
 from netapp.validators import parse_int
 
@@ -165,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(gatherings_bp, url_prefix="/events")
     app.register_blueprint(evaluations_bp, url_prefix="/evaluations")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(look_bp)
 
 
 def register_receivers() -> None:
@@ -184,17 +187,20 @@ def url_prefix(endpoint: str, param: str) -> str:
 
 
 def layout_header():
-    """The navigation: the same for everyone with the same roles, name and language."""
+    """The navigation: the same for everyone with the same roles, name and language, on the pages
+    of the same network (its name, logo and colour: netapp.look)."""
     user = current_user
+    look = network_look()
     key = (tuple(permissions.roles_of(user)), permissions.takes_part(user),
-           user.display_name if user.is_authenticated else "")
-    return fragment("layout.header", key, lambda: render_template("_header.html"))
+           user.display_name if user.is_authenticated else "", look.key if look else None)
+    return fragment("layout.header", key, lambda: render_template("_header.html", look=look))
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["url_prefix"] = url_prefix
     app.jinja_env.globals["layout_header"] = layout_header
+    app.jinja_env.globals["network_look"] = network_look
     # Flask-WTF offers its own csrf_token() as a global and through a context processor; ours
     # (the mark inside cached fragments) must win in both, or a cached fragment would carry the
     # first viewer's token to everyone after them.

@@ -13,7 +13,8 @@ The crawler (`crawl(role)`, one crawl per role per session, shared by test_crawl
 test_accessibility.py) follows the same-site links from the start page and opens one page per
 endpoint shape (the Flask endpoint and the query string's keys: /registry/persons/<id> is one
 shape, /registry/?page=N another), the first it finds; it runs axe-core on each HTML page and
-measures it at a phone's and a laptop's width. Once every role is crawled, the Nu Html Checker
+measures it at 320 px, at a phone's 390 px (where each list's first row must show its name and
+its action without sideways scrolling) and at a laptop's width. Once every role is crawled, the Nu Html Checker
 reads all their pages in one run; each role's test reports its own pages' errors. Pages no link
 leads to (e-mailed links, one-time URLs, results of a form post) get the same checks from the
 journeys through `page_checks.check(page)`, with the checker running as a local service.
@@ -348,6 +349,9 @@ class CrawledPage:
     axe: list[dict] = field(default_factory=list)
     # CSS pixels the page is wider than the window (needs sideways scrolling), at each width
     overflow: dict[int, int] = field(default_factory=dict)
+    # lists (tables, list groups) on the page, and what of their first rows lies outside a phone's window
+    phone_lists: int = 0
+    phone_list_problems: list[str] = field(default_factory=list)
     file: Path | None = None
     error: str = ""
 
@@ -432,9 +436,44 @@ AXE_RUN = """async (tags) => {
   }));
 }"""
 
-# WCAG 1.4.10 (Reflow): usable at 320 CSS px without scrolling sideways; and at the desktop size.
-REFLOW_WIDTHS = (320, 1280)  # ends at the desktop size the crawl uses
+# WCAG 1.4.10 (Reflow): usable at 320 CSS px without scrolling sideways; at a phone's 390 px, where
+# lists are also checked (PHONE_LISTS); and at the desktop size.
+REFLOW_WIDTHS = (320, 390, 1280)  # ends at the desktop size the crawl uses
+PHONE_WIDTH = 390
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+# Every list on a phone: in each visible table (the first row of its body) and list group (its
+# first item), the name or title (the first cell's link, or the cell itself) and every control a
+# reader sees in that row (the main action: a link, button, box) lie within the window's width,
+# so nobody scrolls a table sideways to find whom a row is about or what to do with it.
+PHONE_LISTS = """() => {
+  const width = document.documentElement.clientWidth;
+  const shown = el => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const inside = el => { const r = el.getBoundingClientRect(); return r.left >= -1 && r.right <= width + 1; };
+  const text = el => (el.innerText || el.value || el.getAttribute('aria-label') || el.tagName).trim().slice(0, 60);
+  const lists = [];
+  document.querySelectorAll('main table').forEach(t => {
+    if (shown(t) && t.tBodies.length && t.tBodies[0].rows.length) lists.push(['table', t.tBodies[0].rows[0]]);
+  });
+  document.querySelectorAll('main .list-group').forEach(l => {
+    if (shown(l) && l.firstElementChild) lists.push(['list', l.firstElementChild]);
+  });
+  const problems = [];
+  lists.forEach(([kind, row], i) => {
+    const first = row.cells ? row.cells[0] : row;
+    const title = first.querySelector('a[href]') || first;
+    const where = `${kind} ${i + 1}`;
+    if (!shown(title)) problems.push(`${where}: the first row's name or title is hidden`);
+    else if (!inside(title)) problems.push(`${where}: the first row's name or title «${text(title)}» lies outside the window`);
+    row.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea').forEach(c => {
+      if (shown(c) && !inside(c)) {
+        problems.push(`${where}: «${text(c)}» in the first row ends at ${Math.round(c.getBoundingClientRect().right)} px, the window at ${width}`);
+      }
+    });
+  });
+  return {count: lists.length, problems: problems};
+}"""
 
 PAGE_FACTS = """() => ({
   title: (document.title || '').trim(),
@@ -494,6 +533,9 @@ def run_crawl(browser, live_server, role: str, state: Path | None, directory: Pa
             for width in REFLOW_WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 crawled.overflow[width] = page.evaluate(OVERFLOW)
+                if width == PHONE_WIDTH:
+                    lists = page.evaluate(PHONE_LISTS)
+                    crawled.phone_lists, crawled.phone_list_problems = lists["count"], lists["problems"]
             for link in facts["links"]:
                 target = crawlable(link, origin)
                 if target is None or target in seen:

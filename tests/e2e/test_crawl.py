@@ -95,3 +95,28 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(crawl, role):
     wide = [f"{p.path}: {width} px window, {extra} px too wide"
             for p in result.html_pages for width, extra in p.overflow.items() if extra > 0]
     assert not wide, _listing(wide)
+
+
+# Pages whose lists the phone check must have seen for each role: a crawl that stops reaching them
+# would pass the check without checking them.
+LIST_PAGES = {
+    "anonymous": [],
+    "resource_person": ["/events/"],
+    "manager": ["/staff/"],
+    "coordinator": ["/registry/", "/events/", "/registrations/", "/evaluations/", "/registry/workplaces"],
+    "admin": ["/registry/", "/admin/outbox", "/admin/audit"],
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_list_shows_each_rows_name_and_action_on_a_phone(crawl, role):
+    """Item lists at 390 px: the first row's name or title and its action lie within the window
+    (secondary columns give way on a phone), beside the reflow check's whole-page width."""
+    result = crawl(role)
+    problems = [f"{p.path}: {problem}" for p in result.html_pages for problem in p.phone_list_problems]
+    if problems:
+        write_report(f"crawl-{role}-phone-lists", problems)
+    assert not problems, f"{role}: lists that need sideways scrolling on a phone:" + _listing(problems)
+    with_lists = {p.path.split("?")[0] for p in result.html_pages if p.phone_lists}
+    missing = [path for path in LIST_PAGES[role] if path not in with_lists]
+    assert not missing, f"{role}: list pages the phone check did not see with a list: {missing}"

@@ -31,6 +31,7 @@ from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
 from netapp.cache import cached_page
 from netapp.extensions import db
+from netapp.look import show_network
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_answer_questionnaire,
@@ -139,6 +140,7 @@ def view_questionnaire(questionnaire_id: int):
 
 
 def _render_questionnaire(questionnaire: Questionnaire, form: QuestionForm, status: int = 200):
+    show_network(questionnaire.network)
     released, waiting = queries.answer_counts(questionnaire.id)
     return render_template(
         "evaluations/view.html", questionnaire=questionnaire, form=form, kinds=kind_labels(),

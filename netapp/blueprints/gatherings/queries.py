@@ -64,7 +64,8 @@ class EventFilters:
 
 def filtered_events(filters: EventFilters, visible, person_id: int | None, now: datetime):
     """The events list as one query of plain columns: each row has id, title, kind, starts_at,
-    ends_at, location, capacity, cancelled_at, network_name, registered (count) and is_registered."""
+    ends_at, location, capacity, cancelled_at, registration_deadline, network_name, registered (count) and
+    is_registered."""
     mine = (
         exists().where(EventRegistration.event_id == Event.id, EventRegistration.person_id == person_id)
         if person_id is not None else literal(False)
@@ -72,7 +73,7 @@ def filtered_events(filters: EventFilters, visible, person_id: int | None, now: 
     query = (
         select(
             Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at, Event.location, Event.capacity,
-            Event.cancelled_at, Event.network_id, Network.name.label("network_name"),
+            Event.cancelled_at, Event.registration_deadline, Event.network_id, Network.name.label("network_name"),
             registered_count().label("registered"), mine.label("is_registered"),
         )
         .join(Network, Event.network_id == Network.id)

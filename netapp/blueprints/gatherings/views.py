@@ -15,6 +15,7 @@ from netapp.blueprints.registry import queries as registry_queries
 from netapp.blueprints.registry.models import Network
 from netapp.cache import cached_page, time_slot
 from netapp.extensions import db, login_manager
+from netapp.look import show_network
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_coordinate_network_id,
@@ -61,7 +62,7 @@ def list_events():
             "page": page, "filters": filters, "args": args, "filtered": any(k in args for k in ("network", "kind", "q")),
             "networks": [(n.id, n.name) for n in networks],
             "kinds": [(k.value, label) for k, label in kind_labels().items()], "kind_names": kind_labels(),
-            "may_create": is_coordinator(),
+            "may_create": is_coordinator(), "now": now,
         }
 
     key = (coordinated, members, _person_id(), now, tuple(sorted(request.args.items(multi=True))))
@@ -140,6 +141,7 @@ def edit_event(event_id: int):
 @require_login
 def view_event(event_id: int):
     event = get_event_or_404(event_id)
+    show_network(event.network)
     now = time_slot(utcnow())
     coordinates = can_coordinate_network_id(event.network_id)
     participant = can_register_for_event(event)
@@ -160,7 +162,7 @@ def view_event(event_id: int):
             "closed_reason": services.closed_reason(event, now), "is_full": services.is_full(event, registered),
             "started": event.starts_at <= now, "may_unregister": event.starts_at > now,
             "may_close_attendance": coordinates and services.attendance_closed_reason(event, now) is None,
-            "may_restore": coordinates and services.restore_reason(event, now) is None,
+            "may_restore": coordinates and services.restore_reason(event, now) is None, "now": now,
         }
 
     key = (event.id, coordinates, participant and _person_id(), now, request.args.get("page", ""))

@@ -20,6 +20,7 @@ from netapp.blueprints.registry.models import (
 )
 from netapp.cache import fragment
 from netapp.extensions import db
+from netapp.look import show_network
 from netapp.pagination import page_number, paginate
 from netapp.permissions import can_view_event, get_network_or_404
 from netapp.timeutil import from_oslo, today_oslo
@@ -69,6 +70,7 @@ def network_page(slug: str):
                                coordinators=coordinators, page=page, events=events)
 
     body = fragment("public.network", (network.id, page_number()), render_body)
+    show_network(network)
     return render_template("_fragment_page.html", page_title=network.name, body=body)
 
 
@@ -79,6 +81,7 @@ def view_event(slug: str, event_id: int):
     event = db.session.get(Event, event_id)
     if event is None or event.network_id != network.id or not event.is_public:
         abort(404)
+    show_network(network)
     return render_template("public/event.html", network=network, event=event, kind_names=kind_labels(),
                            may_view=can_view_event(event))
 

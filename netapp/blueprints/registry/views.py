@@ -26,6 +26,7 @@ from netapp.blueprints.registry.models import (
 )
 from netapp.cache import fragment, time_slot
 from netapp.extensions import db
+from netapp.look import show_network
 from netapp.pagination import filter_args, paginate
 from netapp.permissions import (
     can_coordinate,
@@ -61,6 +62,8 @@ def _selected_network() -> Network | None:
 def list_persons():
     network = _selected_network()
     scope = coordinated_network_ids()
+    if network is not None:
+        show_network(network)
 
     def render_body() -> str:
         filters = queries.PersonFilters(
