@@ -165,7 +165,8 @@ def test_organisations_are_made_and_changed_but_municipalities_are_not(world, cl
     assert db.session.scalar(select(Organisation).where(Organisation.name == "Ny kommune")) is None
     assert client.get(f"/admin/organisations/{towns['Stavanger'].id}/edit").status_code == 404
     rows = table_rows(client.get("/admin/organisations?q=kreft").get_data(as_text=True))
-    assert rows[1][:3] == ["Kreftomsorg Rogaland", "Frivillig organisasjon", "Stavanger"]
+    assert rows[1][0].startswith("Kreftomsorg Rogaland")  # on a phone the kind and place follow in the same cell
+    assert rows[1][1:3] == ["Frivillig organisasjon", "Stavanger"]
     assert client.post(f"/admin/organisations/{ngo.id}/edit", data={
         "name": "Kreftomsorg Rogaland", "kind": "ngo", "municipality_id": str(towns["Sandnes"].id)}).status_code == 302
     db.session.refresh(ngo)
@@ -211,7 +212,8 @@ def test_workplaces_are_made_with_their_sector_and_edits_based_on_an_old_version
         "leader_email": "ukjent@test.example"})
     assert "Fant ingen person med denne e-postadressen i registeret." in unknown.get_data(as_text=True)
     rows = table_rows(client.get("/admin/workplaces?q=barnepost").get_data(as_text=True))
-    assert rows[1][:4] == ["Barnepost 1", "Barne- og ungdomsklinikken", "Spesialisthelsetjenesten", "Siri Sjef"]
+    assert rows[1][0].startswith("Barnepost 1")
+    assert rows[1][1:4] == ["Barne- og ungdomsklinikken", "Spesialisthelsetjenesten", "Siri Sjef"]
     stale = client.post(f"/admin/workplaces/{workplace.id}/edit", data={
         "organisation_id": str(hospital.id), "name": "Barnepost 3", "sector": "specialist", "version": "0"})
     assert stale.status_code == 409
