@@ -256,3 +256,21 @@ def test_the_start_page_of_an_empty_installation_says_who_to_contact(app, client
     assert "Helse Stavanger" in page and "mailto:nettverk@sus.example" in page
     assert "Meld deg på som ressursperson" not in page
     assert "nyhetsbrev" not in page and "kompetansehjul" not in page  # not there yet: not promised
+
+
+def test_the_workplace_list_costs_the_same_queries_whatever_its_length(world, client, login, count_queries):
+    hospital = factories.make_organisation("Sykehuset")
+    for n in range(5):
+        factories.make_workplace(hospital, f"Post {n}")
+    db.session.commit()
+    login(world.admin.email)
+    with count_queries() as few:
+        client.get("/admin/workplaces?q=post")
+    for n in range(5, 60):
+        leader = factories.make_person(email=f"leder{n}@test.example")
+        factories.make_workplace(hospital, f"Post {n}").leader = leader
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/admin/workplaces?q=post").get_data(as_text=True)
+    assert "60 arbeidssteder" in page
+    assert many() == few()
