@@ -105,3 +105,15 @@ def test_no_template_puts_a_number_straight_before_a_plural():
             line = text.count("\n", 0, match.start()) + 1
             offenders.append(f"{path.relative_to(ROOT)}:{line}: {expression.strip()}")
     assert not offenders, "put these counts through ngettext:\n" + "\n".join(offenders)
+
+
+def test_both_forms_have_the_same_placeholders():
+    """A translation keeps the source's placeholders in every form (tests/test_i18n.py), so the
+    singular names the count as the plural does: "%(num)d deltaker", never just "én deltaker"."""
+    offenders = []
+    for filename, lineno, message in _messages():
+        if isinstance(message, tuple) and len(message) > 1 and message[1]:
+            singular, plural = (sorted(m.group(0) for m in PLACEHOLDER.finditer(form)) for form in message[:2])
+            if singular != plural:
+                offenders.append(f"{filename}:{lineno}: {message[:2]!r}")
+    assert not offenders, "give both forms the same placeholders:\n" + "\n".join(offenders)
