@@ -104,7 +104,7 @@ LIST_PAGES = {
     "resource_person": ["/events/"],
     "manager": ["/staff/"],
     "coordinator": ["/registry/", "/events/", "/registrations/", "/evaluations/", "/registry/workplaces"],
-    "admin": ["/registry/", "/admin/outbox", "/admin/audit"],
+    "admin": ["/registry/", "/admin/networks", "/admin/organisations", "/admin/workplaces"],
 }
 
 
