@@ -224,6 +224,12 @@ def test_workplaces_are_made_with_their_sector_and_edits_based_on_an_old_version
     assert saved.status_code == 302
     db.session.refresh(workplace)
     assert workplace.name == "Barnepost 3" and workplace.leader is None
+    factories.make_workplace(hospital, "Barnepost 4")
+    db.session.commit()
+    clash = client.post(f"/admin/workplaces/{workplace.id}/edit", data={
+        "organisation_id": str(hospital.id), "name": "Barnepost 4", "sector": "specialist",
+        "version": str(workplace.version)})
+    assert "Et annet arbeidssted i samme organisasjon har dette navnet." in clash.get_data(as_text=True)
 
 
 def test_a_new_installation_walks_the_admin_through_the_first_steps(app, client, login):

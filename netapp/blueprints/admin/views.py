@@ -5,7 +5,6 @@ coordinators)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from netapp import versioning
 from netapp.blueprints.admin import queries, services
@@ -236,19 +235,7 @@ def list_organisations():
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @require_admin
 def create_organisation():
-    form = OrganisationForm()
-    _fill_organisation_choices(form)
-    if form.validate_on_submit():
-        try:
-            organisation = organisations.create_organisation(form.name.data, form.kind.data, _municipality(form))
-        except organisations.NameTaken:
-            db.session.rollback()
-            form.name.errors.append(_("En annen organisasjon har dette navnet."))
-        else:
-            db.session.commit()
-            flash(_("Organisasjonen %(name)s er opprettet.", name=organisation.name), "success")
-            return redirect(url_for("admin.list_organisations"))
-    return render_template("admin/organisation_form.html", form=form, organisation=None)
+    return _organisation_form(None)
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -257,20 +244,30 @@ def edit_organisation(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     if organisation.kind == OrganisationKind.MUNICIPALITY:
         abort(404)  # reference data: nobody edits a municipality here
+    return _organisation_form(organisation)
+
+
+def _organisation_form(organisation: Organisation | None):
+    """A new organisation (None) or an organisation's changes."""
     form = OrganisationForm(obj=organisation)
     _fill_organisation_choices(form)
-    if request.method == "GET":
+    if request.method == "GET" and organisation is not None:
         form.kind.data = organisation.kind.value
         form.municipality_id.data = organisation.municipality_id or 0
     if form.validate_on_submit():
         try:
-            organisations.update_organisation(organisation, form.name.data, form.kind.data, _municipality(form))
+            if organisation is None:
+                saved = organisations.create_organisation(form.name.data, form.kind.data, _municipality(form))
+                message = _("Organisasjonen %(name)s er opprettet.", name=saved.name)
+            else:
+                organisations.update_organisation(organisation, form.name.data, form.kind.data, _municipality(form))
+                message = _("Organisasjonen %(name)s er lagret.", name=organisation.name)
         except organisations.NameTaken:
             db.session.rollback()
             form.name.errors.append(_("En annen organisasjon har dette navnet."))
         else:
             db.session.commit()
-            flash(_("Organisasjonen %(name)s er lagret.", name=organisation.name), "success")
+            flash(message, "success")
             return redirect(url_for("admin.list_organisations"))
     return render_template("admin/organisation_form.html", form=form, organisation=organisation)
 
@@ -307,47 +304,44 @@ def list_workplaces():
 @bp.route("/workplaces/new", methods=["GET", "POST"])
 @require_admin
 def create_workplace():
-    form = NewWorkplaceForm(organisation_id=int_arg("organisation") or 0)
-    _fill_workplace_choices(form)
-    if form.validate_on_submit():
-        organisation = db.session.get(Organisation, form.organisation_id.data)
-        leader = _leader(form, None)
-        if leader is not False:
-            try:
-                workplace = organisations.create_workplace(organisation, form.name.data, form.sector.data, leader)
-            except organisations.NameTaken:
-                db.session.rollback()
-                form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
-            else:
-                db.session.commit()
-                flash(_("Arbeidsstedet %(name)s er opprettet.", name=workplace.name), "success")
-                return redirect(url_for("admin.list_workplaces"))
-    return render_template("admin/workplace_form.html", form=form, workplace=None)
+    return _workplace_form(None)
 
 
 @bp.route("/workplaces/<int:workplace_id>/edit", methods=["GET", "POST"])
 @require_admin
 def edit_workplace(workplace_id: int):
-    workplace = db.get_or_404(Workplace, workplace_id)
-    form = WorkplaceForm(obj=workplace)
+    return _workplace_form(db.get_or_404(Workplace, workplace_id))
+
+
+def _workplace_form(workplace: Workplace | None):
+    """A new workplace (None) or a workplace's changes, checked against the version the form showed."""
+    if workplace is None:
+        form = NewWorkplaceForm(organisation_id=int_arg("organisation") or 0)
+    else:
+        form = WorkplaceForm(obj=workplace)
     _fill_workplace_choices(form)
-    if request.method == "GET":
+    if request.method == "GET" and workplace is not None:
         form.sector.data = workplace.sector.value if workplace.sector else ""
         form.leader_email.data = workplace.leader.email if workplace.leader else ""
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation_id.data)
-        clash = db.session.scalar(select(Workplace.id).where(
-            Workplace.organisation_id == organisation.id, Workplace.name == form.name.data.strip(),
-            Workplace.id != workplace.id))
-        if clash:
-            form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
-        leader = _leader(form, workplace.leader)
-        if not clash and leader is not False:
-            if not versioning.save_form(workplace, form, lambda: organisations.change_workplace(
-                    workplace, organisation, form.name.data, form.sector.data, leader)):
-                _fill_workplace_choices(form)
-                return render_template("admin/workplace_form.html", form=form, workplace=workplace), 409
-            db.session.commit()
-            flash(_("Arbeidsstedet %(name)s er lagret.", name=workplace.name), "success")
-            return redirect(url_for("admin.list_workplaces"))
+        leader = _leader(form, workplace.leader if workplace is not None else None)
+        if leader is not False:
+            try:
+                if workplace is None:
+                    saved = organisations.create_workplace(organisation, form.name.data, form.sector.data, leader)
+                    message = _("Arbeidsstedet %(name)s er opprettet.", name=saved.name)
+                elif not versioning.save_form(workplace, form, lambda: organisations.change_workplace(
+                        workplace, organisation, form.name.data, form.sector.data, leader)):
+                    _fill_workplace_choices(form)
+                    return render_template("admin/workplace_form.html", form=form, workplace=workplace), 409
+                else:
+                    message = _("Arbeidsstedet %(name)s er lagret.", name=workplace.name)
+            except organisations.NameTaken:
+                db.session.rollback()
+                form.name.errors.append(_("Et annet arbeidssted i samme organisasjon har dette navnet."))
+            else:
+                db.session.commit()
+                flash(message, "success")
+                return redirect(url_for("admin.list_workplaces"))
     return render_template("admin/workplace_form.html", form=form, workplace=workplace)
