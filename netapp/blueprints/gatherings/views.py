@@ -241,48 +241,52 @@ def close_attendance(event_id: int):
     return redirect(url_for("gatherings.view_event", event_id=event_id))
 
 
+def _confirmed_change(event: Event, why_not, change, done, template: str):
+    """A change to an event confirmed on its own page (cancel, restore), claimed by one conditional
+    UPDATE: refused with a flash when `why_not(event)` says why; the confirmation page on GET; on
+    POST `change(event)`, the number told by e-mail, or None when another request was first (then
+    `why_not` says why, after the rollback has reloaded the event)."""
+    back = redirect(url_for("gatherings.view_event", event_id=event.id))
+    reason = why_not(event)
+    if reason:
+        flash(reason, "info")
+        return back
+    if request.method == "POST":
+        notified = change(event)
+        if notified is None:
+            db.session.rollback()
+            flash(why_not(event) or _("Arrangementet ble endret av noen andre i mellomtiden."), "info")
+            return back
+        db.session.commit()
+        flash(done(notified), "success")
+        return back
+    registered, _attended = queries.event_counts(event.id)
+    return render_template(template, event=event, registered=registered)
+
+
+def _cancelled_already(event: Event) -> str | None:
+    return _("Arrangementet er allerede avlyst.") if event.cancelled_at is not None else None
+
+
 @bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
 @require_coordinator
 def cancel_event(event_id: int):
-    event = get_event_or_404(event_id, coordinate=True)
-    if event.cancelled_at is not None:
-        flash(_("Arrangementet er allerede avlyst."), "info")
-        return redirect(url_for("gatherings.view_event", event_id=event.id))
-    if request.method == "POST":
-        notified = services.cancel_event(event)
-        if notified is None:  # a concurrent request cancelled it first
-            db.session.rollback()
-            flash(_("Arrangementet er allerede avlyst."), "info")
-            return redirect(url_for("gatherings.view_event", event_id=event_id))
-        db.session.commit()
-        flash(ngettext("Arrangementet er avlyst. %(num)d påmeldt får beskjed på e-post.",
-                       "Arrangementet er avlyst. %(num)d påmeldte får beskjed på e-post.", notified), "success")
-        return redirect(url_for("gatherings.view_event", event_id=event.id))
-    registered, _attended = queries.event_counts(event.id)
-    return render_template("gatherings/cancel.html", event=event, registered=registered)
+    return _confirmed_change(
+        get_event_or_404(event_id, coordinate=True), _cancelled_already, services.cancel_event,
+        lambda n: ngettext("Arrangementet er avlyst. %(num)d påmeldt får beskjed på e-post.",
+                           "Arrangementet er avlyst. %(num)d påmeldte får beskjed på e-post.", n),
+        "gatherings/cancel.html")
 
 
 @bp.route("/<int:event_id>/restore", methods=["GET", "POST"])
 @require_coordinator
 def restore_event(event_id: int):
-    """Take back a cancellation (confirmed on its own page): the kept registrations are told."""
-    event = get_event_or_404(event_id, coordinate=True)
-    reason = services.restore_reason(event)
-    if reason:
-        flash(reason, "info")
-        return redirect(url_for("gatherings.view_event", event_id=event.id))
-    if request.method == "POST":
-        notified = services.restore_event(event)
-        if notified is None:  # started meanwhile, or a concurrent request restored it first
-            db.session.rollback()
-            flash(services.restore_reason(event) or _("Arrangementet er ikke avlyst."), "info")
-            return redirect(url_for("gatherings.view_event", event_id=event.id))
-        db.session.commit()
-        flash(ngettext("Arrangementet er gjenopprettet. %(num)d påmeldt får beskjed på e-post.",
-                       "Arrangementet er gjenopprettet. %(num)d påmeldte får beskjed på e-post.", notified), "success")
-        return redirect(url_for("gatherings.view_event", event_id=event.id))
-    registered, _attended = queries.event_counts(event.id)
-    return render_template("gatherings/restore.html", event=event, registered=registered)
+    """Take back a cancellation on purpose: the kept registrations are told."""
+    return _confirmed_change(
+        get_event_or_404(event_id, coordinate=True), services.restore_reason, services.restore_event,
+        lambda n: ngettext("Arrangementet er gjenopprettet. %(num)d påmeldt får beskjed på e-post.",
+                           "Arrangementet er gjenopprettet. %(num)d påmeldte får beskjed på e-post.", n),
+        "gatherings/restore.html")
 
 
 def _yes_no(value: bool | None) -> str:
