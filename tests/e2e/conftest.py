@@ -37,6 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
@@ -155,9 +156,10 @@ def _wait_for_health(server: LiveServer, timeout: float = 30.0) -> None:
     raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{server.log_tail()}")
 
 
-@pytest.fixture(scope="session")
-def live_server(_tools_present, mail_catcher, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("e2e-server")
+@contextmanager
+def serve(workdir: Path, mail_catcher, log_name: str, *setup: tuple[str, ...]):
+    """A gunicorn server (2 workers) on a free loopback port and a fresh SQLite database in
+    `workdir`, after the `flask` commands in `setup` (e.g. ("db", "upgrade"), ("seed-demo",))."""
     database = workdir / "e2e.sqlite3"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -178,10 +180,10 @@ def live_server(_tools_present, mail_catcher, tmp_path_factory):
     # The server's log goes to test-artifacts/, where a failing run's screenshots are too.
     ARTIFACTS.mkdir(exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    log = ARTIFACTS / f"e2e-server{'-' + worker if worker else ''}.log"
+    log = ARTIFACTS / f"{log_name}{'-' + worker if worker else ''}.log"
     server = LiveServer(url=url, env=env, database=database, log=log)
-    server.flask("db", "upgrade")
-    server.flask("seed-demo")
+    for command in setup:
+        server.flask(*command)
     with open(server.log, "wb") as log:
         server.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
@@ -198,6 +200,13 @@ def live_server(_tools_present, mail_catcher, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 server.process.kill()
                 server.process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(_tools_present, mail_catcher, tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("e2e-server"), mail_catcher, "e2e-server", ("db", "upgrade"),
+               ("seed-demo",)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -5,27 +5,19 @@ the coordinator chooses a password through the e-mailed link and imports the reg
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
 from netapp.seed_data import MUNICIPALITIES
 from tests.e2e.conftest import (
-    ARTIFACTS,
-    BIN,
-    ROOT,
-    LiveServer,
-    _wait_for_health,
     context_options,
-    free_port,
     links_in,
     login_through_form,
     mail_body,
     save_page_artifacts,
+    serve,
 )
 
 pytestmark = pytest.mark.e2e
@@ -45,36 +37,9 @@ IMPORT_CSV = (
 @pytest.fixture(scope="module")
 def empty_server(_tools_present, mail_catcher, tmp_path_factory):
     """A server of its own on a database with the migrations and the reference data only."""
-    workdir = tmp_path_factory.mktemp("e2e-first-day")
-    database = workdir / "first-day.sqlite3"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in {"NETAPP_TEST_DATABASE_URL", "FLASK_APP"}}
-    env.update({
-        "NETAPP_ENV": "development", "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": os.urandom(24).hex(),
-        "BASE_URL": url, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail_catcher.port), "MAIL_USE_TLS": "false",
-        "MAIL_USERNAME": "", "MAIL_PASSWORD": "", "DEV_MAIL_CATCHER": "false", "PYTHONUNBUFFERED": "1",
-    })
-    ARTIFACTS.mkdir(exist_ok=True)
-    server = LiveServer(url=url, env=env, database=database, log=ARTIFACTS / "e2e-first-day-server.log")
-    server.flask("db", "upgrade")
-    server.flask("reference", "load")
-    with open(server.log, "wb") as log:
-        server.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        _wait_for_health(server)
+    with serve(tmp_path_factory.mktemp("e2e-first-day"), mail_catcher, "e2e-first-day-server", ("db", "upgrade"),
+               ("reference", "load")) as server:
         yield server
-    finally:
-        if server.process.poll() is None:
-            server.process.send_signal(signal.SIGINT)
-            try:
-                server.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait(timeout=5)
 
 
 @pytest.fixture
