@@ -141,6 +141,9 @@ def test_a_person_found_by_name_becomes_coordinator_and_the_role_is_withdrawn_af
     assert "Rita Ressurs" in search
     assert client.post(f"/admin/networks/{world.network.id}/coordinators/{world.rp.id}").status_code == 302
     assert len(outbox("rp@test.example")) == 1  # she has an account already: no password mail
+    again = client.post(f"/admin/networks/{world.network.id}/coordinators/{world.rp.id}", follow_redirects=True)
+    assert "Rita Ressurs er allerede koordinator" in again.get_data(as_text=True)
+    assert len(outbox("rp@test.example")) == 1
     confirm = client.get(f"/admin/networks/{world.network.id}/coordinators/{world.rp.id}/withdraw")
     assert "Vil du fjerne rollen som koordinator fra Rita Ressurs?" in confirm.get_data(as_text=True)
     assert client.post(f"/admin/networks/{world.network.id}/coordinators/{world.rp.id}/withdraw").status_code == 302

@@ -77,7 +77,7 @@ def counties_with_municipalities(keep_ids=()) -> list[tuple[County, list[Organis
     by_county: dict[int, list[Organisation]] = {}
     for municipality in municipalities:
         by_county.setdefault(municipality.county_id, []).append(municipality)
-    counties = db.session.scalars(select(County).where(County.id.in_(by_county)).order_by(County.number)).all()
+    counties = db.session.scalars(select(County).where(County.id.in_(list(by_county))).order_by(County.number)).all()
     return [(county, by_county[county.id]) for county in counties]
 
 

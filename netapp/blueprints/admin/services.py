@@ -3,10 +3,12 @@ Functions flush, never commit: the view owns the transaction."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Iterable
 
 from netapp import audit
+from netapp.blueprints.admin.queries import coordinators_of
 from netapp.blueprints.auth import services as auth_services
 from netapp.blueprints.registry import network_services
 from netapp.blueprints.registry import services as registry_services
@@ -50,19 +52,27 @@ def coordinator_person(email: str, first_name: str = "", last_name: str = "") ->
     return person
 
 
-def appoint_coordinator(network: Network, person: Person, *, actor=None) -> bool:
+class Appointed(enum.Enum):
+    ALREADY = "already"  # coordinated the network already: nothing changed, nothing sent
+    GRANTED = "granted"  # told by e-mail
+    WITH_ACCOUNT = "with_account"  # told by e-mail, with a new account and the link to choose a password
+
+
+def appoint_coordinator(network: Network, person: Person, *, actor=None) -> Appointed:
     """Make the person a coordinator of the network (they are told by e-mail); a person with no
-    account yet gets one, with the e-mail to choose a password. True when an account was made.
-    Raises network_services.NetworkRefused (a person who is not active)."""
+    account yet gets one, with the e-mail to choose a password. Raises
+    network_services.NetworkRefused (a person who is not active)."""
+    if person.id in {p.id for p in coordinators_of(network)}:
+        return Appointed.ALREADY
     network_services.grant_coordinator(network, person, actor=actor)
     if not person.email:
-        return False
+        return Appointed.GRANTED
     user = auth_services.find_user(person.email)
     if user is None:
         user = auth_services.create_user(person.email, person=person)
         auth_services.send_set_password_mail(user)
         log.info("account %s made for new coordinator %s", user.id, person.id)
-        return True
+        return Appointed.WITH_ACCOUNT
     if user.person_id is None:  # an account without a record (an administrator's): now it has one
         user.person = person
-    return False
+    return Appointed.GRANTED

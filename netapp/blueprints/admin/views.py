@@ -161,18 +161,20 @@ def coordinators(network_id: int):
 
 def _appoint(network, person: Person):
     try:
-        made_account = services.appoint_coordinator(network, person, actor=current_user)
+        appointed = services.appoint_coordinator(network, person, actor=current_user)
     except network_services.NetworkRefused as error:
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("admin.coordinators", network_id=network.id))
     db.session.commit()
-    if made_account:
-        flash(_("%(name)s er koordinator for %(network)s og får en e-post med lenke for å velge passord.",
-                name=person.full_name, network=network.display_name), "success")
+    names = {"name": person.full_name, "network": network.display_name}
+    if appointed is services.Appointed.ALREADY:
+        flash(_("%(name)s er allerede koordinator for %(network)s.", **names), "info")
+    elif appointed is services.Appointed.WITH_ACCOUNT:
+        flash(_("%(name)s er koordinator for %(network)s og får en e-post med lenke for å velge passord.", **names),
+              "success")
     else:
-        flash(_("%(name)s er koordinator for %(network)s og har fått beskjed på e-post.",
-                name=person.full_name, network=network.display_name), "success")
+        flash(_("%(name)s er koordinator for %(network)s og har fått beskjed på e-post.", **names), "success")
     return redirect(url_for("admin.coordinators", network_id=network.id))
 
 
@@ -192,7 +194,10 @@ def withdraw_coordinator(network_id: int, person_id: int):
     if request.method == "POST":
         result = network_services.withdraw_coordinator(network, person, actor=current_user)
         db.session.commit()
-        if result.was_last:
+        if not result.changed:
+            flash(_("%(name)s var ikke koordinator for %(network)s.", name=person.full_name,
+                    network=network.display_name), "info")
+        elif result.was_last:
             flash(_("%(name)s er ikke lenger koordinator. Nettverket har ingen koordinator nå.",
                     name=person.full_name), "warning")
         else:
