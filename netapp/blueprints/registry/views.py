@@ -259,6 +259,7 @@ def coverage():
     slug = request.args.get("network", "")
     if slug:
         network = get_network_or_404(slug, coordinate=True)
+        show_network(network)
     elif networks:
         network = networks[0]  # the default network first; (id, slug, name) is all the page needs
     else:
