@@ -111,12 +111,13 @@ def organisation_select(q: str | None = None, kind: str | None = None):
     return query
 
 
-def municipality_choices() -> list[tuple[int, str]]:
-    """(id, name) of the municipalities in force, by name."""
+def municipality_choices() -> list[tuple[int, str, str | None]]:
+    """(id, name, county name) of the municipalities in force, by county and name."""
     return db.session.execute(
-        select(Organisation.id, Organisation.name)
+        select(Organisation.id, Organisation.name, County.name)
+        .outerjoin(County, Organisation.county_id == County.id)
         .where(Organisation.kind == OrganisationKind.MUNICIPALITY, Organisation.valid_to.is_(None))
-        .order_by(Organisation.name)
+        .order_by(County.number, Organisation.name)
     ).all()
 
 

@@ -5,6 +5,7 @@ coordinators)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from netapp import versioning
 from netapp.blueprints.admin import queries, services
@@ -216,7 +217,9 @@ def _kind_choices():
 
 def _fill_organisation_choices(form: OrganisationForm) -> None:
     form.kind.choices = _kind_choices()
-    form.municipality_id.choices = choices([(0, _("Ingen valgt"))] + list(queries.municipality_choices()))
+    no_county = _("Uten fylke")
+    form.municipality_id.choices = [SelectChoice(0, _("Ingen valgt"))] + [
+        SelectChoice(id_, name, optgroup=county or no_county) for id_, name, county in queries.municipality_choices()]
 
 
 def _municipality(form: OrganisationForm) -> Organisation | None:
