@@ -245,9 +245,10 @@ def test_manager_sees_only_their_staff_and_not_the_registry(open_page, live_serv
     expected = {
         f"{last}, {first}" for first, last in live_server.query(
             """SELECT p.first_name, p.last_name FROM person p
-               WHERE p.manager_id = (SELECT person_id FROM "user" WHERE email = 'leder@demo.example')
-                  OR p.workplace_id IN (SELECT id FROM workplace WHERE leader_id =
-                        (SELECT person_id FROM "user" WHERE email = 'leder@demo.example'))"""
+               WHERE (p.manager_id = (SELECT person_id FROM "user" WHERE email = 'leder@demo.example')
+                      OR p.workplace_id IN (SELECT id FROM workplace WHERE leader_id =
+                            (SELECT person_id FROM "user" WHERE email = 'leder@demo.example')))
+                 AND p.id != (SELECT person_id FROM "user" WHERE email = 'leder@demo.example')"""  # never themselves
         )
     }
     assert expected, "the demo manager has no staff"
