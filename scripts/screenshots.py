@@ -69,10 +69,11 @@ def log_in(context, email: str) -> None:
     page.close()
 
 
-def first_event_url(context) -> str:
+def event_url(context) -> str:
+    """The demo's coming network gathering (open for registration), found as a user would."""
     page = context.new_page()
     page.goto("/events/")
-    href = page.locator("main table tbody tr a").first.get_attribute("href")
+    href = page.get_by_role("link", name="Nettverkssamling: Tverrfaglig samarbeid").get_attribute("href")
     page.close()
     return href
 
@@ -99,7 +100,7 @@ def main() -> None:
                     contexts[role] = context
                 shots = {
                     "start": (None, "/"),
-                    "event": ("resource_person", first_event_url(contexts["resource_person"])),
+                    "event": ("resource_person", event_url(contexts["resource_person"])),
                     "registry": ("coordinator", "/registry/"),
                 }
                 for name, (role, path) in shots.items():
