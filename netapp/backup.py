@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from flask_babel import ngettext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
@@ -70,6 +71,13 @@ def _sqlite_contents(raw: sqlite3.Connection) -> Contents:
         name: raw.execute('SELECT count(*) FROM "{}"'.format(name.replace('"', '""'))).fetchone()[0]
         for name in names
     })
+
+
+def _table_counts(contents) -> str:
+    """"12 tabeller, 1 rad": the counts of a backup's contents, each with its plural."""
+    tables = ngettext("%(num)d tabell", "%(num)d tabeller", len(contents.rows))
+    rows = ngettext("%(num)d rad", "%(num)d rader", contents.total)
+    return f"{tables}, {rows}"
 
 
 def human_size(size: int) -> str:
@@ -301,8 +309,7 @@ def backup_command(output: Path, force: bool):
         _unlink_quietly(temp)
     size = output.stat().st_size
     log.info("backup of the %s database written to %s (%d bytes)", kind, output, size)
-    click.echo(f"Sikkerhetskopi ({LABELS[kind]}) skrevet til {output}: {human_size(size)}, "
-               f"{len(contents.rows)} tabeller, {contents.total} rader.")
+    click.echo(f"Sikkerhetskopi ({LABELS[kind]}) skrevet til {output}: {human_size(size)}, {_table_counts(contents)}.")
     for line in contents.lines():
         click.echo(line)
 
@@ -418,7 +425,7 @@ def restore_command(source: Path, yes: bool):
     with engine.connect() as conn:
         contents = count_rows(conn)
         recorded = _recorded_revisions(conn)
-    click.echo(f"Databasen er gjenopprettet fra {source}: {len(contents.rows)} tabeller, {contents.total} rader.")
+    click.echo(f"Databasen er gjenopprettet fra {source}: {_table_counts(contents)}.")
     for line in contents.lines():
         click.echo(line)
     if left_alone:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import click
+from flask_babel import ngettext
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
@@ -105,7 +106,8 @@ def networks_create(name: str, slug: str, short_name: str, contact_email: str | 
         raise click.BadParameter(str(exc), param_hint=hint) from None
     db.session.commit()
     default = " Det er standardnettverket." if network.is_default else ""
-    click.echo(f"Nettverket «{network.name}» ({network.slug}) er laget med {len(network.region)} kommuner.{default}")
+    municipalities = ngettext("%(num)d kommune", "%(num)d kommuner", len(network.region))
+    click.echo(f"Nettverket «{network.name}» ({network.slug}) er laget med {municipalities}.{default}")
 
 
 @networks.command("list")

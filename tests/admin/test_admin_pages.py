@@ -263,7 +263,7 @@ def test_the_start_page_of_an_empty_installation_says_who_to_contact(app, client
         app.config.update(INSTALLATION_NAME="", INSTALLATION_CONTACT_EMAIL="")
     assert "ingen nettverk er opprettet" in page
     assert "Helse Stavanger" in page and "mailto:nettverk@sus.example" in page
-    assert "Meld deg på som ressursperson" not in page
+    assert "Søk om å bli ressursperson" not in page
     assert "nyhetsbrev" not in page and "kompetansehjul" not in page  # not there yet: not promised
 
 

@@ -81,7 +81,7 @@ def test_the_first_day_of_a_network(empty_server, first_day_page, mail_catcher, 
     visitor = first_day_page()
     visitor.goto("/")
     expect(visitor.locator("main")).to_contain_text("ingen nettverk er opprettet")
-    expect(visitor.locator("main").get_by_role("link", name="Meld deg på som ressursperson")).to_have_count(0)
+    expect(visitor.locator("main").get_by_role("link", name="Søk om å bli ressursperson")).to_have_count(0)
     page_checks.check(visitor)
 
     # The administrator, made on the command line.

@@ -180,7 +180,7 @@ def test_new_person_registers_and_the_manager_confirms_from_the_emailed_link(
     manager = "marit.haugland@e2e.example"
     page = open_page()
     page.goto("/")
-    page.locator("main").get_by_role("link", name="Meld deg på som ressursperson").click()
+    page.locator("main").get_by_role("link", name="Søk om å bli ressursperson").click()
     expect(page).to_have_url(re.compile(r"/register"))
     expect(h1(page)).to_have_text("Søk om å bli ressursperson")
 
