@@ -35,9 +35,12 @@ def network_page(slug: str):
     network = get_network_or_404(slug)
 
     def render_body() -> str:
+        # Columns, not persons: the page shows names, professions and workplaces only. Counted
+        # apart: a window total would make the database sort every consenting member with their
+        # joins before the LIMIT, where a count of the filter alone is cheap.
         members = (
-            select(Person)
-            .options(joinedload(Person.workplace).joinedload(Workplace.organisation))
+            select(Organisation.name.label("organisation"), Person.first_name, Person.last_name,
+                   Person.profession, Workplace.name.label("workplace"))
             .join(Workplace, Person.workplace_id == Workplace.id)
             .join(Organisation, Workplace.organisation_id == Organisation.id)
             .where(
@@ -52,10 +55,11 @@ def network_page(slug: str):
             .order_by(Organisation.kind != "municipality", Organisation.name, Person.last_name, Person.first_name,
                       Person.id)
         )
-        page = paginate(members, per_page=PUBLIC_PAGE_SIZE)
+        page = paginate(members, per_page=PUBLIC_PAGE_SIZE, count_separately=True)
         groups = [
-            (org, [{"name": p.full_name, "profession": p.profession, "workplace": p.workplace.name} for p in people])
-            for org, people in groupby(page.items, key=lambda p: p.workplace.organisation.name)
+            (org, [{"name": f"{p.first_name} {p.last_name}".strip(), "profession": p.profession,
+                    "workplace": p.workplace} for p in people])
+            for org, people in groupby(page.items, key=lambda p: p.organisation)
         ]
         coordinators = db.session.scalars(
             select(Person).options(joinedload(Person.workplace).joinedload(Workplace.organisation))
