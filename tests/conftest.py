@@ -283,7 +283,7 @@ def _hypothesis_profiles() -> None:
     # The tests share one app and seeded data across examples on purpose (reseeding is slow).
     relaxed = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
                HealthCheck.filter_too_much]
-    settings.register_profile("ci", max_examples=15, deadline=None, derandomize=True, database=None,
+    settings.register_profile("ci", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "15")), deadline=None, derandomize=True, database=None,
                               phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=relaxed,
                               print_blob=True)
     settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=relaxed)
