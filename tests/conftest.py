@@ -273,8 +273,8 @@ def count_queries(app):
 def _hypothesis_profiles() -> None:
     """Hypothesis profiles for the property-based tests (tests/test_fuzz.py).
 
-    "ci" (the default, and always when CI is set without HYPOTHESIS_PROFILE): few examples, the
-    same ones every run, no shrinking (a failure is reported at once, unsimplified), nothing
+    "ci" (the default, and always when CI is set without HYPOTHESIS_PROFILE): few examples
+    (FUZZ_EXAMPLES, 15; make test's PostgreSQL part sets 3), the same ones every run, no shrinking (a failure is reported at once, unsimplified), nothing
     written to .hypothesis/; "dev" and "thorough" (chosen with HYPOTHESIS_PROFILE) draw fresh
     examples each run, shrink a failure to its simplest form and remember it.
     """
