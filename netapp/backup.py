@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from flask_babel import ngettext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 

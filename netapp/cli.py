@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 
 import click
-from flask_babel import ngettext
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from netapp import scheduler
