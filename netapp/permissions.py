@@ -517,23 +517,21 @@ def _network_by_slug_select():
     return select(Network).where(Network.slug == bindparam("slug"))
 
 
-def get_network_or_404(slug: str, *, coordinate: bool = False) -> Network:
-    network = db.session.scalar(_network_by_slug_select(), {"slug": slug})
+def _network_or_404(network: Network | None, coordinate: bool) -> Network:
     if network is None:
         abort(404)
     if coordinate and not can_coordinate(network):
         abort(403)
     return network
+
+
+def get_network_or_404(slug: str, *, coordinate: bool = False) -> Network:
+    return _network_or_404(db.session.scalar(_network_by_slug_select(), {"slug": slug}), coordinate)
 
 
 def get_network_by_id_or_404(network_id: int, *, coordinate: bool = False) -> Network:
     """A network by its id (coordinate=True: one the user coordinates; admins every network)."""
-    network = db.session.get(Network, network_id)
-    if network is None:
-        abort(404)
-    if coordinate and not can_coordinate(network):
-        abort(403)
-    return network
+    return _network_or_404(db.session.get(Network, network_id), coordinate)
 
 
 def template_helpers() -> dict:
